@@ -1,0 +1,5 @@
+"""`python -m fusiekg` is the `fusiekg` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,233 @@
+"""The pipeline: load the sources → reason (OWL-RL) → check the shapes → write the store and its dumps.
+
+Nothing here imports Flask; the CLI and `serve` call `build()` and `ensure_built()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL
+
+from . import __version__, resources
+from .config import Settings
+from .dumps import write_dumps
+from .importers import register as register_importer
+from .importers import tooi as tooi_importer
+from .metadata import describe_dataset
+from .namespaces import (
+    G_ARTICLE,
+    G_INFERRED,
+    G_METADATA,
+    G_MUNICIPALITIES,
+    G_ONTOLOGY,
+    G_REGISTER,
+    G_SHAPES,
+    GRAPH,
+    bind_all,
+)
+from .progress import say, step
+from .rdfterms import graphs_quads
+from .reasoning import REASONERS
+from .store import StoreLayout, read_manifest, write_store
+
+# Source graphs that are reasoned over and validated (shapes and metadata are neither).
+KNOWLEDGE_GRAPHS = (G_ONTOLOGY, G_ARTICLE, G_REGISTER, G_MUNICIPALITIES)
+_CODE_FILES = ("build.py", "reasoning.py", "metadata.py", "rdfterms.py", "importers/tooi.py", "importers/register.py")
+_DATASET_FORMATS = {".trig": "trig", ".nq": "nquads"}
+_GRAPH_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml",
+                  ".owl": "xml", ".xml": "xml", ".n3": "n3"}
+
+
+class BuildError(Exception):
+    """The build stopped; the message says why and the store that was there is untouched."""
+
+
+@dataclass
+class Sources:
+    graphs: dict[str, Graph] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def _ttl_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.ttl") if p.is_file())
+
+
+def _parse_files(files: list[Path]) -> Graph:
+    g = Graph()
+    for f in files:
+        try:
+            g.parse(f, format="turtle")
+        except Exception as exc:  # rdflib raises many types for syntax errors
+            raise BuildError(f"{f}: cannot parse Turtle: {exc}") from exc
+    _drop_imports(g)
+    return g
+
+
+def _drop_imports(g: Graph) -> None:
+    """We never follow owl:imports (no network at build or query time); the triples would only mislead."""
+    g.remove((None, OWL.imports, None))
+
+
+def include_graph_name(path: Path) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", path.name.lower()).strip("-")
+    return f"{GRAPH}include/{slug}"
+
+
+def load_include(path: Path) -> dict[str, Graph]:
+    """A user's own RDF file: TriG / N-Quads keep their graph names, anything else gets a graph named after the file."""
+    from .rdfinput import InputError, parse  # local: only builds with --include need it
+
+    if not path.is_file():
+        raise BuildError(f"--include {path}: no such file")
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    try:
+        parsed = parse(data, filename=path.name, max_bytes=None)
+    except InputError as exc:
+        raise BuildError(f"--include {path}: {exc}") from exc
+    out: dict[str, Graph] = {}
+    if suffix in _DATASET_FORMATS and isinstance(parsed, Dataset):
+        for ctx in parsed.graphs():
+            if len(ctx) == 0:
+                continue
+            name = str(ctx.identifier)
+            if name.startswith("urn:x-rdflib:default") or ctx.identifier == parsed.default_graph.identifier:
+                name = include_graph_name(path)
+            g = out.setdefault(name, Graph())
+            for t in ctx:
+                g.add(t)
+    else:
+        g = Graph()
+        for t in (parsed.triples((None, None, None)) if not isinstance(parsed, Dataset)
+                  else (t[:3] for t in parsed.quads((None, None, None, None)))):
+            g.add(t)
+        out[include_graph_name(path)] = g
+    for name in out:
+        if name in (str(x) for x in (*KNOWLEDGE_GRAPHS, G_SHAPES, G_METADATA, G_INFERRED)):
+            raise BuildError(f"--include {path}: graph <{name}> is reserved for the project's own sources")
+    return out
+
+
+def load_sources(includes: tuple[Path, ...] = ()) -> Sources:
+    root = resources.root()
+    src = Sources()
+    onto_files, shape_files = _ttl_files(root / "ontology"), _ttl_files(root / "shapes")
+    article_files = _ttl_files(root / "data" / "article")
+    src.graphs[str(G_ONTOLOGY)] = _parse_files(onto_files)
+    src.graphs[str(G_SHAPES)] = _parse_files(shape_files)
+    src.graphs[str(G_ARTICLE)] = _parse_files(article_files)
+    src.graphs[str(G_REGISTER)] = register_importer.load(root / "data")
+    src.graphs[str(G_MUNICIPALITIES)] = tooi_importer.load(root / "data")
+    for inc in includes:
+        for name, g in load_include(Path(inc)).items():
+            src.graphs.setdefault(name, Graph())
+            for t in g:
+                src.graphs[name].add(t)
+    src.files = [*onto_files, *shape_files, *article_files,
+                 *sorted(p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in {".csv", ".json", ".yaml"}),
+                 *[Path(i) for i in includes]]
+    return src
+
+
+def fingerprint(includes: tuple[Path, ...] = (), reasoner: str = "owlrl") -> str:
+    """A hash of every input of the build: when it is unchanged, `serve` reuses the store instead of rebuilding."""
+    root = resources.root()
+    h = hashlib.sha256(f"{__version__}|{reasoner}".encode())
+    files = [*_ttl_files(root / "ontology"), *_ttl_files(root / "shapes"), *_ttl_files(root / "data" / "article"),
+             *sorted(p for p in (root / "data").rglob("*") if p.is_file() and p.suffix in {".csv", ".json", ".yaml"})]
+    pkg = Path(__file__).resolve().parent
+    files += [pkg / c for c in _CODE_FILES if (pkg / c).is_file()]
+    files += [Path(i) for i in includes]
+    for f in files:
+        h.update(str(f.name).encode())
+        h.update(f.read_bytes() if f.is_file() else b"<missing>")
+    return h.hexdigest()
+
+
+def check_shapes(data: list[Graph], shapes: Graph) -> tuple[bool, str, int]:
+    """Validate the union of `data` against the shapes; return (conforms, text report, violations)."""
+    from pyshacl import validate  # local: heavy import, only the build needs it
+
+    union = Graph()
+    for g in data:
+        for t in g:
+            union.add(t)
+    conforms, report_graph, text = validate(
+        union, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
+    )
+    sh = "http://www.w3.org/ns/shacl#"
+    violations = sum(1 for _ in report_graph.subjects(URIRef(sh + "resultSeverity"), URIRef(sh + "Violation")))
+    return bool(conforms), text, violations
+
+
+def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "owlrl",
+          validate: bool = True) -> dict:
+    """Build the store at settings.store_dir; raise BuildError (store untouched) when a step fails."""
+    if reasoner not in REASONERS:
+        raise BuildError(f"unknown reasoner {reasoner!r}; choose one of {', '.join(REASONERS)}")
+    timings: dict[str, float] = {}
+    t_start = time.perf_counter()
+    with step("load", timings):
+        src = load_sources(tuple(includes))
+    graphs = src.graphs
+    knowledge = [g for name, g in graphs.items() if name != str(G_SHAPES)]
+    with step(f"reason ({reasoner})", timings):
+        try:
+            inferred = REASONERS[reasoner](knowledge)
+        except Exception as exc:
+            raise BuildError(f"reasoning failed: {exc}") from exc
+    graphs[str(G_INFERRED)] = inferred
+    if validate:
+        with step("validate (SHACL)", timings):
+            conforms, text, violations = check_shapes([*knowledge, inferred], graphs[str(G_SHAPES)])
+        if not conforms:
+            raise BuildError(f"the graph does not conform to shapes/ ({violations} violation(s)):\n{text}")
+    built_at = datetime.now(UTC).isoformat(timespec="seconds")
+    manifest = {
+        "build_id": uuid.uuid4().hex,
+        "built_at": built_at,
+        "fusiekg_version": __version__,
+        "fingerprint": fingerprint(tuple(includes), reasoner),
+        "reasoner": reasoner,
+        "entailment_regime": "http://www.w3.org/ns/entailment/OWL-RL",
+        "includes": [str(Path(i).resolve()) for i in includes],
+        "timings_s": timings,
+    }
+    graphs[str(G_METADATA)] = describe_dataset(graphs, manifest)
+    for g in graphs.values():
+        bind_all(g)
+    manifest["graphs"] = {name: len(g) for name, g in sorted(graphs.items())}
+    manifest["triples"] = sum(manifest["graphs"].values())
+    with step("write store and dumps", timings):
+        write_store(settings.store_dir, graphs_quads(graphs), manifest,
+                    dumps_writer=lambda layout: write_dumps(layout.db, layout.dumps))
+    timings["total"] = round(time.perf_counter() - t_start, 3)
+    layout = StoreLayout(settings.store_dir)
+    final = json.loads(layout.manifest.read_text(encoding="utf-8"))
+    final["timings_s"] = timings
+    layout.manifest.write_text(json.dumps(final, indent=2, ensure_ascii=False), encoding="utf-8")
+    say(f"built {final['triples']} triples in {len(final['graphs'])} graphs at {settings.store_dir}")
+    return final
+
+
+def ensure_built(settings: Settings, reasoner: str = "owlrl") -> dict:
+    """Reuse the store when its fingerprint matches the sources; build it otherwise (what `serve` does)."""
+    layout = StoreLayout(settings.store_dir)
+    if layout.exists():
+        manifest = read_manifest(settings.store_dir)
+        includes = tuple(Path(p) for p in manifest.get("includes", []))
+        if all(p.is_file() for p in includes) and \
+                manifest.get("fingerprint") == fingerprint(includes, manifest.get("reasoner", reasoner)):
+            return manifest
+        say("sources changed since the last build: rebuilding")
+        return build(settings, includes=includes, reasoner=manifest.get("reasoner", reasoner))
+    return build(settings, reasoner=reasoner)

@@ -1,0 +1,45 @@
+"""One settings object for the CLI, the build and the web app: defaults, then environment, then flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .namespaces import BASE
+
+
+def _env(name: str, default, cast=str):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return cast(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}={raw!r} is not a valid {cast.__name__}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths, public IRIs and the limits every request runs under."""
+
+    store_dir: Path = field(default_factory=lambda: Path(_env("FUSIEKG_STORE", "fusiekg-store")))
+    # The persistent IRI base of our things and terms; links on pages point at `public_base` instead when set,
+    # so that a locally served copy keeps the browser on the local server.
+    base_iri: str = BASE
+    public_base: str | None = field(default_factory=lambda: _env("FUSIEKG_PUBLIC_BASE", None))
+    query_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_QUERY_TIMEOUT", 30.0, float))
+    max_rows: int = field(default_factory=lambda: _env("FUSIEKG_MAX_ROWS", 10_000, int))
+    max_request_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_REQUEST_BYTES", 1_000_000, int))
+    validate_max_bytes: int = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_MAX_BYTES", 1_000_000, int))
+    validate_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_TIMEOUT", 10.0, float))
+    service_allow: tuple[str, ...] = field(
+        default_factory=lambda: tuple(s for s in _env("FUSIEKG_SERVICE_ALLOW", "").split() if s)
+    )
+    cache_entries: int = field(default_factory=lambda: _env("FUSIEKG_CACHE_ENTRIES", 512, int))
+    sparql_url: str | None = field(default_factory=lambda: _env("FUSIEKG_SPARQL_URL", None))
+    gsp_url: str | None = field(default_factory=lambda: _env("FUSIEKG_GSP_URL", None))
+
+    def with_(self, **changes) -> Settings:
+        """A copy with the given fields replaced; `None` values are ignored so click defaults fall through."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

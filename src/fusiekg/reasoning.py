@@ -1,0 +1,110 @@
+"""OWL-RL closure of the asserted graphs, kept apart: only what is new, without the noise owlrl adds.
+
+owlrl also materialises triples nobody asks for (typing of literals, `x owl:sameAs x`, `owl:Thing` memberships,
+axioms about the RDF/OWL vocabularies themselves). We drop those so that the inferred graph says only things a
+user can act on, and turn owlrl's inconsistency markers into a readable error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import owlrl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+_BUILTIN_NS = (str(RDF), str(RDFS), str(OWL), str(XSD), "http://www.w3.org/2000/01/rdf-schema#")
+_TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, RDF.Property, RDFS.Class, OWL.Class, RDFS.Datatype, OWL.NamedIndividual,
+                  RDFS.Literal}
+_REFLEXIVE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
+_ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
+
+
+class InconsistentGraph(Exception):
+    """The asserted graphs contradict the ontology (OWL-RL found a clash)."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        lines = "\n".join(f"  - {m}" for m in messages)
+        super().__init__(f"the graph is inconsistent under OWL 2 RL ({len(messages)} problem(s)):\n{lines}")
+
+
+def _builtin(term) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(_BUILTIN_NS)
+
+
+def is_noise(s, p, o) -> bool:
+    """True for inferred triples that tell a user nothing."""
+    if isinstance(s, Literal) or isinstance(p, BNode):
+        return True
+    if p in _REFLEXIVE and s == o:
+        return True
+    if p == RDF.type and (o in _TRIVIAL_TYPES or isinstance(o, Literal)):
+        return True
+    if p == RDF.type and _builtin(o) and str(o).startswith(str(XSD)):
+        return True
+    if _builtin(s):
+        return True  # axioms about rdf:/rdfs:/owl:/xsd: terms themselves
+    if p in (RDFS.subClassOf, OWL.equivalentClass) and o in (OWL.Thing, RDFS.Resource):
+        return True
+    if p == RDFS.subClassOf and s == OWL.Nothing:
+        return True
+    if p == RDFS.subPropertyOf and _builtin(o) and o in (OWL.topObjectProperty, OWL.topDataProperty):
+        return True
+    return False
+
+
+def owlrl_closure(asserted: Iterable[Graph]) -> Graph:
+    """Return only the newly inferred, non-noise triples of the OWL-RL closure of the union of `asserted`."""
+    work = Graph()
+    for g in asserted:
+        for t in g:
+            work.add(t)
+    before = set(work)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
+    errors = sorted(str(o) for _s, p, o in work if str(p) == _ERRNS + "error")
+    errors += sorted(_nothing_members(work))
+    if errors:
+        raise InconsistentGraph(errors)
+    inferred = Graph()
+    for t in work:
+        if t not in before and str(t[1]) != _ERRNS + "error" and not is_noise(*t):
+            inferred.add(t)
+    return inferred
+
+
+def _nothing_members(g: Graph) -> list[str]:
+    return [f"{s} is inferred to be a member of owl:Nothing" for s in g.subjects(RDF.type, OWL.Nothing)]
+
+
+def reasonable_closure(asserted: Iterable[Graph]) -> Graph:
+    """The same closure with the `reasonable` package (optional, much faster); literal re-typing is undone."""
+    try:
+        import reasonable  # noqa: PLC0415
+    except ImportError as exc:  # pragma: no cover - depends on the optional package
+        raise RuntimeError("the 'reasonable' reasoner is not installed: pip install reasonable") from exc
+    work = Graph()
+    for g in asserted:
+        for t in g:
+            work.add(t)
+    before = set(work)
+    r = reasonable.PyReasoner()
+    r.from_graph(work)
+    inferred = Graph()
+    plain = {(_plain(s), p, _plain(o)) for s, p, o in before}
+    for s, p, o in r.reason():
+        t = (s, p, o)
+        if t in before or (_plain(s), p, _plain(o)) in plain or is_noise(*t):
+            continue
+        inferred.add(t)
+    return inferred
+
+
+def _plain(term):
+    """`"x"^^xsd:string` and `"x"` are the same RDF 1.1 literal; reasonable writes the former."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+REASONERS = {"owlrl": owlrl_closure, "reasonable": reasonable_closure}

@@ -1,0 +1,122 @@
+"""The built store on disk: a pyoxigraph database, a manifest and the dumps, written whole or not at all.
+
+Layout of a store folder::
+
+    oxigraph/        the pyoxigraph (RocksDB) database, opened read-only by everything but the build
+    manifest.json    build time, source fingerprint, triples per graph, timings
+    dumps/           gzip dumps of the whole dataset and of each graph, with sizes and checksums
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+
+class StoreMissing(Exception):
+    """Raised when no built store exists where one is expected."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"no built store at {path}: run `fusiekg build --store {path}` first "
+            f"(or `fusiekg serve`, which builds it when missing)"
+        )
+        self.path = path
+
+
+@dataclass
+class StoreLayout:
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / "oxigraph"
+
+    @property
+    def manifest(self) -> Path:
+        return self.root / "manifest.json"
+
+    @property
+    def dumps(self) -> Path:
+        return self.root / "dumps"
+
+    def exists(self) -> bool:
+        return self.manifest.is_file() and self.db.is_dir()
+
+
+def read_manifest(root: Path) -> dict:
+    layout = StoreLayout(Path(root))
+    if not layout.exists():
+        raise StoreMissing(Path(root))
+    return json.loads(layout.manifest.read_text(encoding="utf-8"))
+
+
+class LocalStore:
+    """A built store opened read-only: what `query`, `stats` and `serve` use."""
+
+    def __init__(self, root: Path | str):
+        self.layout = StoreLayout(Path(root))
+        if not self.layout.exists():
+            raise StoreMissing(Path(root))
+        self.manifest = read_manifest(self.layout.root)
+        self.ox = ox.Store.read_only(str(self.layout.db))
+
+    @property
+    def build_id(self) -> str:
+        return self.manifest.get("build_id", "")
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+        """Run SPARQL; the default graph is the union of all named graphs unless a dataset is given."""
+        kwargs: dict = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or [ox.NamedNode(_EMPTY_GRAPH)]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if default_graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        return self.ox.query(sparql, **kwargs)
+
+    def select(self, sparql: str) -> list[dict[str, str]]:
+        """SELECT rows as plain dicts of variable → lexical value (IRIs as strings); for tests and scripts."""
+        res = self.query(sparql)
+        names = [v.value for v in res.variables]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in res]
+
+
+# A graph name no store holds: querying it yields the empty graph (SPARQL protocol: unknown graph = empty graph).
+_EMPTY_GRAPH = "urn:fusiekg:empty-graph"
+
+
+def write_store(root: Path, quads: Iterable[ox.Quad], manifest: dict, dumps_writer=None) -> None:
+    """Write a new store next to the old one and swap it in only when complete, so a failed build loses nothing."""
+    root = Path(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = root.with_name(root.name + f".tmp-{int(time.time() * 1000)}")
+    layout = StoreLayout(tmp)
+    layout.root.mkdir()
+    try:
+        db = ox.Store(str(layout.db))
+        db.bulk_extend(quads)
+        db.flush()
+        db.optimize()
+        del db
+        if dumps_writer is not None:
+            manifest["dumps"] = dumps_writer(layout)
+        layout.manifest.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = root.with_name(root.name + f".old-{int(time.time() * 1000)}")
+    if root.exists():
+        root.rename(old)
+    tmp.rename(root)
+    shutil.rmtree(old, ignore_errors=True)
