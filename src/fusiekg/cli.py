@@ -141,6 +141,23 @@ def serve(store, host, port, workers, sparql_url, gsp_url, public_base, query_ti
     run_server(settings, host=host, port=port, workers=workers)
 
 
+@main.command()
+@store_option
+@click.option("--to", "gsp_url", required=True, help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store")
+@click.option("--sparql-url", default=None, help="SPARQL endpoint of the same server, to verify triple counts.")
+def push(store, gsp_url, sparql_url) -> None:
+    """Load the built graphs into an external store, one named graph at a time, and verify the counts."""
+    from .remote import RemoteError
+    from .remote import push as run_push
+    from .store import StoreMissing
+
+    try:
+        counts = run_push(_settings(store).store_dir, gsp_url, sparql_url)
+    except (StoreMissing, RemoteError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graphs")
+
+
 try:  # validation lives in its own module; the command exists once that module does
     from .validation_cli import validate_cmd
 

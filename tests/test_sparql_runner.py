@@ -1,0 +1,105 @@
+"""The query runner: what is refused before the store sees it, and how results are written in each format."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from fusiekg import sparql
+from fusiekg.executor import Job, QueryExecutor, QueryTimeout
+from fusiekg.store import LocalStore, write_store
+
+EX = "http://example.org/"
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tiny") / "store"
+    quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(f"v,{i}\t\"x\"", language="nl"),
+                     ox.NamedNode(f"{EX}g{i % 2}")) for i in range(50)]
+    write_store(path, quads, {"build_id": "t", "built_at": "2026-01-01T00:00:00+00:00", "graphs": {}})
+    return path
+
+
+@pytest.mark.parametrize("query", [
+    "INSERT DATA { <a:b> <a:c> <a:d> }",
+    "PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://127.0.0.1:1/data.ttl>",
+    "CLEAR ALL", "DROP GRAPH <http://g>", "CREATE GRAPH <http://g>",
+    "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_updates_are_refused_as_read_only(query):
+    with pytest.raises(sparql.QueryRefused, match="read-only"):
+        sparql.analyse(query)
+
+
+def test_keywords_inside_strings_iris_comments_and_prefixed_names_do_not_count():
+    q = 'PREFIX drop: <http://x/insert> # DELETE\nSELECT ?load WHERE { ?s drop:add "INSERT DATA" }'
+    assert sparql.analyse(q).form == "SELECT"
+
+
+def test_service_is_refused_unless_allowed():
+    info = sparql.analyse("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    with pytest.raises(sparql.QueryRefused, match="SERVICE"):
+        sparql.check_services(info, ())
+    sparql.check_services(info, ("http://127.0.0.1:9/sparql",))
+    with pytest.raises(sparql.QueryRefused):
+        sparql.check_services(sparql.analyse("SELECT * { SERVICE SILENT ?x { ?s ?p ?o } }"), ())
+
+
+def test_syntax_error_reports_line_and_column(tiny):
+    with pytest.raises(sparql.QuerySyntaxError) as err:
+        sparql.run(LocalStore(tiny), "SELECT *\nWHERE { ?s ?p }", None, max_rows=10)
+    assert err.value.line == 2 and err.value.column is not None
+    assert "line 2" in str(err.value)
+
+
+@pytest.mark.parametrize("media", list(sparql.RESULTS_FORMATS))
+def test_select_formats_round_trip_through_a_standard_parser(tiny, media):
+    res = sparql.run(LocalStore(tiny), f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s", media, max_rows=1000)
+    if media == "text/csv":  # CSV is lossy by design (no language tags): read it with the csv module
+        rows = list(csv.DictReader(io.StringIO(res.body.decode())))
+        assert len(rows) == 50 and rows[0]["o"] == 'v,0\t"x"'
+        return
+    parsed = list(ox.parse_query_results(res.body, ox.QueryResultsFormat.from_media_type(media)))
+    assert len(parsed) == 50
+    assert parsed[0]["o"] == ox.Literal('v,0\t"x"', language="nl")
+
+
+def test_row_limit_cuts_and_says_so(tiny):
+    res = sparql.run(LocalStore(tiny), "SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", max_rows=7)
+    assert res.truncated and res.rows == 7
+    assert len(json.loads(res.body)["results"]["bindings"]) == 7
+    res = sparql.run(LocalStore(tiny), "SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json", max_rows=50)
+    assert not res.truncated
+
+
+def test_default_graph_is_union_and_dataset_narrows_it(tiny):
+    st = LocalStore(tiny)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert st.select(count) == [{"n": "50"}]
+    res = sparql.run(st, count, "text/csv", max_rows=10, default_graphs=[f"{EX}g0"])
+    assert res.body.splitlines()[1] == b"25"
+    res = sparql.run(st, count, "text/csv", max_rows=10, default_graphs=["http://unknown/graph"])
+    assert res.body.splitlines()[1] == b"0"
+
+
+@pytest.mark.parametrize("media", list(sparql.GRAPH_FORMATS))
+def test_construct_in_every_rdf_format(tiny, media):
+    res = sparql.run(LocalStore(tiny), "CONSTRUCT WHERE { ?s ?p ?o }", media, max_rows=1000)
+    parsed = list(ox.parse(res.body, ox.RdfFormat.from_media_type(media)))
+    assert len(parsed) == 50
+
+
+def test_executor_kills_a_query_at_the_time_limit_and_keeps_serving(tiny):
+    ex = QueryExecutor(tiny, size=2)
+    try:
+        with pytest.raises(QueryTimeout):
+            ex.run(Job("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", None, 10), 1.0)
+        res = ex.run(Job("ASK { ?s ?p ?o }", "application/sparql-results+json", 10), 10)
+        assert json.loads(res.body)["boolean"] is True
+    finally:
+        ex.close()
