@@ -22,7 +22,7 @@ from .config import Settings
 from .dumps import write_dumps
 from .importers import register as register_importer
 from .importers import tooi as tooi_importer
-from .metadata import describe_dataset
+from .metadata import MetadataError, describe_dataset
 from .namespaces import (
     G_ARTICLE,
     G_INFERRED,
@@ -41,7 +41,10 @@ from .store import StoreLayout, read_manifest, write_store
 
 # Source graphs that are reasoned over and validated (shapes and metadata are neither).
 KNOWLEDGE_GRAPHS = (G_ONTOLOGY, G_ARTICLE, G_REGISTER, G_MUNICIPALITIES)
-_CODE_FILES = ("build.py", "reasoning.py", "metadata.py", "rdfterms.py", "importers/tooi.py", "importers/register.py")
+# The shapes the shipped graph must conform to; shapes/description.ttl is for descriptions users submit.
+SHIPPED_SHAPES = ("graph.ttl", "dcat-ap-nl.ttl")
+_CODE_FILES = ("build.py", "reasoning.py", "metadata.py", "rdfterms.py", "dumps.py", "importers/tooi.py",
+               "importers/register.py")
 _DATASET_FORMATS = {".trig": "trig", ".nq": "nquads"}
 _GRAPH_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml",
                   ".owl": "xml", ".xml": "xml", ".n3": "n3"}
@@ -186,11 +189,6 @@ def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "
         except Exception as exc:
             raise BuildError(f"reasoning failed: {exc}") from exc
     graphs[str(G_INFERRED)] = inferred
-    if validate:
-        with step("validate (SHACL)", timings):
-            conforms, text, violations = check_shapes([*knowledge, inferred], graphs[str(G_SHAPES)])
-        if not conforms:
-            raise BuildError(f"the graph does not conform to shapes/ ({violations} violation(s)):\n{text}")
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {
         "build_id": uuid.uuid4().hex,
@@ -202,7 +200,16 @@ def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "
         "includes": [str(Path(i).resolve()) for i in includes],
         "timings_s": timings,
     }
-    graphs[str(G_METADATA)] = describe_dataset(graphs, manifest)
+    try:
+        graphs[str(G_METADATA)] = describe_dataset(graphs, manifest)
+    except MetadataError as exc:
+        raise BuildError(f"cannot describe the dataset: {exc}") from exc
+    if validate:
+        shapes = _parse_files([p for p in _ttl_files(resources.path("shapes")) if p.name in SHIPPED_SHAPES])
+        with step("validate (SHACL)", timings):
+            conforms, text, violations = check_shapes([*knowledge, inferred, graphs[str(G_METADATA)]], shapes)
+        if not conforms:
+            raise BuildError(f"the graph does not conform to shapes/ ({violations} violation(s)):\n{text}")
     for g in graphs.values():
         bind_all(g)
     manifest["graphs"] = {name: len(g) for name, g in sorted(graphs.items())}

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 from .namespaces import GRAPH, PREFIXES
 
 
-def _slug(graph_iri: str) -> str:
+def graph_slug(graph_iri: str) -> str:
+    """The file-name part for one graph's dump, e.g. `register` for fkgg:register."""
     rest = graph_iri[len(str(GRAPH)):] if graph_iri.startswith(str(GRAPH)) else graph_iri
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in rest).strip("-") or "graph"
 
@@ -36,7 +37,7 @@ def write_dumps(db_path: Path, out: Path) -> list[dict]:
             ox.serialize(store.quads_for_pattern(None, None, None), f, fmt, **kwargs)
         entries.append({**_digest(path), "graph": None, "format": fmt.media_type})
     for g in sorted(store.named_graphs(), key=lambda n: n.value):
-        path = out / f"{_slug(g.value)}.ttl.gz"
+        path = out / f"{graph_slug(g.value)}.ttl.gz"
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g))
         with gzip.open(path, "wb", compresslevel=6) as f:
             ox.serialize(triples, f, ox.RdfFormat.TURTLE, prefixes=PREFIXES)

@@ -17,6 +17,7 @@ _BUILTIN_NS = (str(RDF), str(RDFS), str(OWL), str(XSD), "http://www.w3.org/2000/
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, RDF.Property, RDFS.Class, OWL.Class, RDFS.Datatype, OWL.NamedIndividual,
                   RDFS.Literal}
 _REFLEXIVE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
+_SCHEMA = {RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range, RDFS.subPropertyOf}
 _ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
 
 
@@ -39,13 +40,17 @@ def is_noise(s, p, o) -> bool:
         return True
     if p in _REFLEXIVE and s == o:
         return True
-    if p == RDF.type and (o in _TRIVIAL_TYPES or isinstance(o, Literal)):
+    if p == RDF.type and (o in _TRIVIAL_TYPES or isinstance(o, Literal | BNode)):
+        return True  # membership of anonymous restriction classes is an artefact of how OWL states the axiom
+    if p in _SCHEMA and (isinstance(s, BNode) or isinstance(o, BNode)):
         return True
     if p == RDF.type and _builtin(o) and str(o).startswith(str(XSD)):
         return True
     if _builtin(s):
         return True  # axioms about rdf:/rdfs:/owl:/xsd: terms themselves
     if p in (RDFS.subClassOf, OWL.equivalentClass) and o in (OWL.Thing, RDFS.Resource):
+        return True
+    if p in (RDFS.domain, RDFS.range) and o in (OWL.Thing, RDFS.Resource):
         return True
     if p == RDFS.subClassOf and s == OWL.Nothing:
         return True

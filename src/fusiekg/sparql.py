@@ -111,6 +111,12 @@ def analyse(query: str) -> QueryInfo:
     return QueryInfo(form=first, services=services)
 
 
+def declares_dataset(query: str) -> bool:
+    """True when the query names its own dataset (FROM / FROM NAMED), which must then win over the union default."""
+    skel, _ = _skeleton(query)
+    return re.search(r"\bFROM\b", _NAMES.sub(" ", skel), re.I) is not None
+
+
 def check_services(info: QueryInfo, allow: tuple[str, ...]) -> None:
     for s in info.services:
         if s not in allow:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .sparql import declares_dataset
+
 
 class StoreMissing(Exception):
     """Raised when no built store exists where one is expected."""
@@ -75,13 +77,18 @@ class LocalStore:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
-        """Run SPARQL; the default graph is the union of all named graphs unless a dataset is given."""
+        """Run SPARQL; the default graph is the union of all named graphs unless a dataset is given.
+
+        A dataset is given by the arguments (the protocol's default-graph-uri / named-graph-uri) or by the query's
+        own FROM / FROM NAMED; pyoxigraph's union flag would silently override the latter, so it is only set when
+        neither names a dataset.
+        """
         kwargs: dict = {}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or [ox.NamedNode(_EMPTY_GRAPH)]
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if default_graphs is None:
+        if default_graphs is None and not declares_dataset(sparql):
             kwargs["use_default_graph_as_union"] = True
         return self.ox.query(sparql, **kwargs)
 
