@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .config import Settings
+from .validation_cli import validate_cmd
 
 _FORMAT_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/sparql-results+json"}
 
@@ -158,9 +159,4 @@ def push(store, gsp_url, sparql_url) -> None:
     click.echo(f"pushed {sum(counts.values())} triples in {len(counts)} graphs")
 
 
-try:  # validation lives in its own module; the command exists once that module does
-    from .validation_cli import validate_cmd
-
-    main.add_command(validate_cmd)
-except ImportError:  # pragma: no cover
-    pass
+main.add_command(validate_cmd)

@@ -6,6 +6,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH,
 BASE = "https://w3id.org/fusiekg/"
 FKG = Namespace(BASE + "def/")
 ONTOLOGY_IRI = BASE + "def"
+DSH = Namespace(BASE + "def/shape/description/")  # the rules a submitted description is checked against
 ID = Namespace(BASE + "id/")
 DOC = Namespace(BASE + "doc/")
 GRAPH = Namespace(BASE + "graph/")

@@ -1,0 +1,355 @@
+"""Safe parsing of untrusted RDF (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads) submitted by users.
+
+Why a module of its own: the parsers of rdflib are made for trusted files. Here the input comes from strangers, so
+nothing in it may make us open a connection or read a local file (remote JSON-LD contexts, XML external entities,
+owl:imports), its size is bounded, and every syntax error becomes an `InputError` with a line and column where the
+parser tells them, in Dutch and English.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources as importlib_resources
+from pathlib import PurePath
+from typing import Any
+from xml.parsers import expat
+
+from rdflib import Dataset, Graph, URIRef
+
+from .namespaces import BASE
+
+#: The one JSON-LD context IRI we resolve, always from the copy shipped in the package (never fetched).
+CONTEXT_IRI = BASE + "context.jsonld"
+#: Relative IRIs in an input resolve against this when the caller gives no base (never the server's folder).
+DEFAULT_BASE = "https://example.org/invoer/"
+DEFAULT_MAX_BYTES = 1_000_000
+
+#: Our format names → rdflib parser names. TriG, N-Quads and JSON-LD can hold named graphs.
+FORMATS = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+    "trig": "trig",
+    "nquads": "nquads",
+}
+QUAD_FORMATS = {"trig", "nquads", "jsonld"}
+
+_FORMAT_ALIASES = {
+    "turtle": "turtle", "ttl": "turtle", "text/turtle": "turtle",
+    "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples", "nt11": "ntriples",
+    "json-ld": "jsonld", "jsonld": "jsonld", "json": "jsonld",
+    "xml": "rdfxml", "rdfxml": "rdfxml", "rdf/xml": "rdfxml", "rdf": "rdfxml", "application/rdf+xml": "rdfxml",
+    "trig": "trig",
+    "nquads": "nquads", "n-quads": "nquads", "nq": "nquads",
+}
+_CONTENT_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld", "application/json": "jsonld",
+    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "text/xml": "rdfxml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
+# Content types that say nothing about the syntax (browsers send these for uploads): fall through to the file name.
+_VAGUE_CONTENT_TYPES = {"", "application/octet-stream", "text/plain", "multipart/form-data",
+                        "application/x-www-form-urlencoded"}
+_EXTENSIONS = {
+    ".ttl": "turtle", ".turtle": "turtle",
+    ".nt": "ntriples",
+    ".jsonld": "jsonld", ".json": "jsonld",
+    ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml",
+    ".trig": "trig",
+    ".nq": "nquads",
+}
+
+
+class InputError(ValueError):
+    """The input cannot be read: what is wrong (Dutch, with an English `message_en`), and where when known."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None,
+                 en: str | None = None):
+        self.message_nl = message
+        self.message_en = en or message
+        self.line = line
+        self.column = column
+        super().__init__(self.localized("nl") + " / " + self.localized("en"))
+
+    def where(self, lang: str = "nl") -> str:
+        words = {"nl": ("regel", "kolom"), "en": ("line", "column")}[_lang(lang)]
+        if self.line is None:
+            return ""
+        if self.column is None:
+            return f"{words[0]} {self.line}"
+        return f"{words[0]} {self.line}, {words[1]} {self.column}"
+
+    def localized(self, lang: str = "nl") -> str:
+        """The message in one language, prefixed with the position when known."""
+        text = self.message_en if _lang(lang) == "en" else self.message_nl
+        where = self.where(lang)
+        return f"{where}: {text}" if where else text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message_nl": self.message_nl, "message_en": self.message_en, "line": self.line,
+                "column": self.column}
+
+
+class InputTooLarge(InputError):
+    """The input is larger than the limit; refused before parsing."""
+
+
+def _lang(lang: str) -> str:
+    return "en" if lang == "en" else "nl"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Format detection
+# --------------------------------------------------------------------------------------------------------------
+
+
+def detect_format(fmt: str | None = None, filename: str | None = None, content_type: str | None = None,
+                  data: bytes | None = None) -> str:
+    """Our format name: from `fmt`, else the Content-Type, else the file extension, else a look at the bytes."""
+    if fmt:
+        key = fmt.strip().lower()
+        if key in _FORMAT_ALIASES:
+            return _FORMAT_ALIASES[key]
+        if key in _CONTENT_TYPES:
+            return _CONTENT_TYPES[key]
+        known = ", ".join(sorted(FORMATS))
+        raise InputError(f"Onbekend formaat {fmt!r}; kies uit {known}.",
+                         en=f"Unknown format {fmt!r}; choose one of {known}.")
+    if content_type:
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media in _CONTENT_TYPES:
+            return _CONTENT_TYPES[media]
+        if media not in _VAGUE_CONTENT_TYPES:
+            raise InputError(f"Content-Type {media!r} is geen RDF-formaat dat we lezen.",
+                             en=f"Content-Type {media!r} is not an RDF format we read.")
+    if filename:
+        suffix = PurePath(filename).suffix.lower()
+        if suffix in _EXTENSIONS:
+            return _EXTENSIONS[suffix]
+    return _sniff(data or b"")
+
+
+def _sniff(data: bytes) -> str:
+    """A last guess for input without format, type or name (e.g. a pasted text): JSON, XML, else Turtle."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{", b"[")):
+        return "jsonld"
+    if head.startswith(b"<?xml") or head.startswith(b"<rdf:RDF"):
+        return "rdfxml"
+    return "turtle"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------------------------
+
+
+def parse(data: bytes, fmt: str | None = None, filename: str | None = None, content_type: str | None = None,
+          *, max_bytes: int = DEFAULT_MAX_BYTES, base: str | None = None) -> Graph | Dataset:
+    """Parse untrusted bytes into a new rdflib Graph (a Dataset for TriG, N-Quads and JSON-LD).
+
+    Raises `InputError` (or `InputTooLarge`) with a Dutch and English message and the line and column of a
+    syntax error when the parser tells them. Opens no connection and no file, whatever the input says.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > max_bytes:
+        raise InputTooLarge(
+            f"De invoer is {len(data)} bytes; de grens is {max_bytes} bytes.",
+            en=f"The input is {len(data)} bytes; the limit is {max_bytes} bytes.")
+    name = detect_format(fmt, filename, content_type, data)
+    base = base or DEFAULT_BASE
+    try:
+        if name == "jsonld":
+            graph: Graph | Dataset = _parse_jsonld(data, base)
+        elif name == "rdfxml":
+            _refuse_xml_declarations(data)
+            graph = Graph(bind_namespaces="none")
+            graph.parse(data=data, format=FORMATS[name], publicID=base)
+        else:
+            text = _decode(data)
+            graph = Dataset() if name in QUAD_FORMATS else Graph(bind_namespaces="none")
+            graph.parse(data=text, format=FORMATS[name], publicID=base)
+    except InputError:
+        raise
+    except RecursionError as exc:
+        raise InputError("De invoer is te diep genest om te lezen.",
+                         en="The input is nested too deeply to read.") from exc
+    except Exception as exc:  # every parser has its own exception types; all mean "cannot read this"
+        raise _syntax_error(name, data, exc) from exc
+    _check_iris(graph)
+    return graph
+
+
+def _check_iris(graph: Graph | Dataset) -> None:
+    """rdflib lets IRIs with spaces and other forbidden characters through; refuse them here, naming the IRI."""
+    import pyoxigraph
+
+    quads = graph.quads((None, None, None, None)) if isinstance(graph, Dataset) else graph
+    seen: set[URIRef] = set()
+    for terms in quads:
+        for term in terms[:3]:
+            if isinstance(term, URIRef) and term not in seen:
+                seen.add(term)
+                try:
+                    pyoxigraph.NamedNode(str(term))
+                except ValueError as exc:
+                    raise InputError(f"De invoer bevat een ongeldige IRI: <{term}> ({exc}).",
+                                     en=f"The input contains an invalid IRI: <{term}> ({exc}).") from exc
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 text (the only encoding Turtle, N-Triples, TriG, N-Quads and JSON allow), with position on error."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line = data.count(b"\n", 0, start) + 1
+        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        raise InputError("De invoer is geen geldige UTF-8-tekst.", en="The input is not valid UTF-8 text.",
+                         line=line, column=column) from exc
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _syntax_error(name: str, data: bytes, exc: Exception) -> InputError:
+    """Turn a parser's exception into an InputError, finding the line (and column) the parser knows."""
+    label = {"turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
+             "trig": "TriG", "nquads": "N-Quads"}[name]
+    line = column = None
+    detail = str(exc).strip()
+    if hasattr(exc, "_why") and hasattr(exc, "lines"):  # rdflib notation3.BadSyntax (Turtle, TriG)
+        detail = str(exc._why)
+        text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
+        index = exc._i if exc._i >= 0 else len(text.rstrip())
+        line, column = _position(text, index)
+    elif hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException
+        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
+        detail = exc.getMessage()
+    elif name in ("ntriples", "nquads"):
+        line = _first_bad_line(data, name)
+        detail = detail.split("\n", 1)[0]
+    detail = detail[:300]
+    return InputError(f"De invoer is geen geldige {label}: {detail}",
+                      en=f"The input is not valid {label}: {detail}", line=line, column=column)
+
+
+def _first_bad_line(data: bytes, name: str) -> int | None:
+    """N-Triples and N-Quads are line based and rdflib does not say which line failed: find it (error path only)."""
+    text = data.decode("utf-8", "replace")
+    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            probe = Dataset() if name == "nquads" else Graph()
+            probe.parse(data=line, format=FORMATS[name])
+        except Exception:
+            return number
+    return None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# JSON-LD: contexts only from our package
+# --------------------------------------------------------------------------------------------------------------
+
+
+@cache
+def _packaged_context_text() -> str:
+    return importlib_resources.files("fusiekg").joinpath("context.jsonld").read_text(encoding="utf-8")
+
+
+def context_document() -> dict[str, Any]:
+    """Our JSON-LD context document ({"@context": {...}}), a fresh copy the caller may change."""
+    return json.loads(_packaged_context_text())
+
+
+def _parse_jsonld(data: bytes, base: str) -> Dataset:
+    from rdflib.plugins.parsers.jsonld import to_rdf
+
+    text = _decode(data)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"De invoer is geen geldige JSON: {exc.msg}", en=f"The input is not valid JSON: {exc.msg}",
+                         line=exc.lineno, column=exc.colno) from exc
+    doc = _inline_contexts(doc)
+    dataset = Dataset()
+    to_rdf(doc, dataset, base=base)
+    return dataset
+
+
+def _inline_contexts(node: Any) -> Any:
+    """Replace our context IRI by the packaged context and refuse every other context reference.
+
+    JSON-LD fetches exactly two things: a `@context` given as an IRI, and an `@import` inside a context. Both can
+    appear anywhere (also in scoped contexts of term definitions), so the whole tree is walked.
+    """
+    if isinstance(node, list):
+        return [_inline_contexts(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "@context":
+            out[key] = _context_value(value)
+        elif key == "@import":
+            _refuse_context_reference(value)
+        else:
+            out[key] = _inline_contexts(value)
+    return out
+
+
+def _context_value(value: Any) -> Any:
+    if isinstance(value, str):
+        if value == CONTEXT_IRI:
+            return context_document()["@context"]
+        _refuse_context_reference(value)
+    if isinstance(value, list):
+        return [_context_value(item) for item in value]
+    return _inline_contexts(value)
+
+
+def _refuse_context_reference(value: Any) -> None:
+    raise InputError(
+        f"JSON-LD-context {value!r} wordt niet opgehaald: gebruik {CONTEXT_IRI!r} of zet de context in het document.",
+        en=f"JSON-LD context {value!r} is not fetched: use {CONTEXT_IRI!r} or put the context in the document.")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# RDF/XML: no DTDs, so no entities (XXE, billion laughs)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _refuse_xml_declarations(data: bytes) -> None:
+    """Scan the XML with expat first and refuse any DOCTYPE or ENTITY declaration, with its position."""
+    parser = expat.ParserCreate()
+
+    def refuse(*_args) -> None:
+        raise InputError(
+            "RDF/XML met een DOCTYPE- of ENTITY-declaratie wordt geweigerd (externe entiteiten worden nooit geladen).",
+            en="RDF/XML with a DOCTYPE or ENTITY declaration is refused (external entities are never loaded).",
+            line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise InputError(f"De invoer is geen geldige XML: {expat.ErrorString(exc.code)}",
+                         en=f"The input is not valid XML: {expat.ErrorString(exc.code)}",
+                         line=exc.lineno, column=exc.offset + 1) from exc

@@ -1,0 +1,319 @@
+"""Validation of fusion descriptions: the shipped examples, the report in Dutch and English, the CLI's exit codes,
+and the promises that nothing is fetched and no stored graph changes."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from fusiekg import validation
+from fusiekg.namespaces import FKG, ID
+from fusiekg.rdfinput import InputError, InputTooLarge, parse
+from fusiekg.validation import DSH, ValidationTimeout, validate, validate_graph
+from fusiekg.validation_cli import validate_cmd
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+VALID = sorted((EXAMPLES / "valid").iterdir())
+ADVICE = sorted((EXAMPLES / "advice").glob("*.ttl"))
+
+# Each invalid example breaks exactly one rule: file name → the shape of that rule.
+INVALID = {
+    "geen-samenwerking.ttl": "BeschrijvingAanwezig",
+    "geen-naam.ttl": "Naam",
+    "onbekende-vorm.ttl": "Vorm",
+    "een-deelnemer.ttl": "Deelnemers",
+    "onbekende-gemeente.ttl": "BekendeGemeente",
+    "gemeente-bestond-niet-op-startdatum.ttl": "GemeenteOpStartdatum",
+    "centrumconstructie-zonder-centrumgemeente.ttl": "Centrumgemeente",
+    "centrumgemeente-geen-deelnemer.ttl": "CentrumgemeenteDeelnemer",
+    "geen-startdatum.ttl": "Startdatum",
+    "einddatum-voor-startdatum.ttl": "Einddatum",
+    "gemeente-dubbel.ttl": "GemeenteDubbel",
+    "lidmaatschappen-overlappen.ttl": "GemeenteDubbel",
+    "onbekend-doel.ttl": "Doel",
+    "lidmaatschap-buiten-looptijd.ttl": "LidmaatschapLooptijd",
+}
+# Advice examples: file name → (severity, shape, failure factor it links to)
+ADVICE_EXPECTED = {
+    "geen-doel.ttl": ("info", "GeenDoelAdvies", "twijfel-of-fusie-doel-dient"),
+    "verschillende-doelen.ttl": ("warning", "VerschillendeDoelenAdvies", "onverenigbare-doelen-van-partners"),
+    "voornemen-herindeling.ttl": ("warning", "VoornemenHerindelingAdvies",
+                                  "fusie-gepresenteerd-als-opmaat-naar-herindeling"),
+}
+
+PREFIXES = """@prefix fkg: <https://w3id.org/fusiekg/def/> . @prefix gm: <https://identifier.overheid.nl/tooi/id/gemeente/> .
+@prefix org: <http://www.w3.org/ns/org#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix tooiont: <https://identifier.overheid.nl/tooi/def/ont/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+"""
+
+
+def describe(members: str, extra: str = "") -> bytes:
+    """A small werkorganisatie description around the given members (Turtle)."""
+    return (PREFIXES + f"""
+<https://example.org/fusie/t> a fkg:Werkorganisatie ; skos:prefLabel "Test"@nl ;
+    org:classification <https://w3id.org/fusiekg/id/vorm/werkorganisatie> ;
+    fkg:startdatum "2023-01-01"^^xsd:date ; org:hasMember {members} ;
+    fkg:heeftDoel <https://w3id.org/fusiekg/id/doel/minder-kwetsbaarheid> .
+{extra}""").encode()
+
+
+def shapes_of(report, severity="violation") -> set[str]:
+    return {r.source_shape.rsplit("/", 1)[-1] for r in report.results if r.severity == severity}
+
+
+def run_cli(*args):
+    return CliRunner().invoke(validate_cmd, [str(a) for a in args])
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The examples
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_every_rule_has_an_invalid_example_and_every_example_is_listed():
+    on_disk = {p.name for p in (EXAMPLES / "invalid").iterdir()}
+    assert on_disk == set(INVALID)
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    for name in [*on_disk, *(p.name for p in VALID), *(p.name for p in ADVICE)]:
+        assert name in readme, name
+    rules = {str(s).rsplit("/", 1)[-1] for s in validation.engine().shapes.subjects(RDF.type, SH.PropertyShape)}
+    rules |= {"BeschrijvingAanwezig"}
+    violations = {r for r in rules if "Advies" not in r}
+    assert violations == set(INVALID.values())
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
+def test_valid_example_conforms_without_any_finding(path):
+    report = validate(path.read_bytes(), filename=path.name)
+    assert report.conforms, report.to_text()
+    assert report.results == []
+    result = run_cli(path)
+    assert result.exit_code == 0, result.output
+    assert "voldoet" in result.output
+
+
+@pytest.mark.parametrize("name, shape", sorted(INVALID.items()))
+def test_invalid_example_breaks_exactly_its_rule(name, shape):
+    path = EXAMPLES / "invalid" / name
+    report = validate(path.read_bytes(), filename=name)
+    assert not report.conforms
+    assert shapes_of(report) == {shape}
+    assert not report.warnings and not report.infos
+    for r in report.violations:
+        assert r.source_shape == str(DSH[shape])
+        assert r.message and r.hint and r.rule
+    result = run_cli(path)
+    assert result.exit_code == 1, result.output
+    assert shape in result.output
+
+
+@pytest.mark.parametrize("name", sorted(ADVICE_EXPECTED))
+def test_advice_example_conforms_with_advice_linked_to_its_failure_factor(name):
+    severity, shape, factor = ADVICE_EXPECTED[name]
+    report = validate((EXAMPLES / "advice" / name).read_bytes(), filename=name)
+    assert report.conforms
+    assert not report.violations
+    assert {r.source_shape.rsplit("/", 1)[-1] for r in report.results} == {shape}
+    assert {r.severity for r in report.results} == {severity}
+    for r in report.results:
+        assert r.see_also == (str(ID[f"faalfactor/{factor}"]),)
+    assert run_cli(EXAMPLES / "advice" / name).exit_code == 0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Messages and report formats
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_messages_name_the_municipality_and_dates_in_dutch_and_english():
+    data = (EXAMPLES / "invalid" / "gemeente-bestond-niet-op-startdatum.ttl").read_bytes()
+    nl = validate(data, lang="nl").violations[0]
+    en = validate(data, lang="en").violations[0]
+    assert nl.message == "Gemeente Brielle bestond niet op 2023-01-01: volgens TOOI bestond zij van ... tot en met 2022-12-31."
+    assert en.message.startswith("Municipality Brielle did not exist on 2023-01-01")
+    assert nl.hint != en.hint and en.hint.startswith("Choose municipalities")
+    assert nl.value_label == "Brielle" and nl.value.endswith("/gm0501")
+
+
+def test_cli_speaks_english_with_lang_en():
+    result = run_cli("--lang", "en", EXAMPLES / "invalid" / "geen-naam.ttl")
+    assert result.exit_code == 1
+    assert "does NOT conform" in result.output
+    assert "The cooperation has no name." in result.output
+    assert "De samenwerking" not in result.output
+
+
+def test_json_output_is_plain_and_documented():
+    result = run_cli("--output", "json", EXAMPLES / "invalid" / "onbekende-gemeente.ttl")
+    data = json.loads(result.output)
+    assert set(data) == {"conforms", "lang", "source", "summary", "results"}
+    assert data["summary"] == {"violations": 1, "warnings": 0, "infos": 0}
+    (r,) = data["results"]
+    assert set(r) == {"severity", "focus_node", "focus_label", "path", "value", "value_label", "message", "hint",
+                      "rule", "source_shape", "constraint_component", "see_also"}
+    assert r["message"] == "Deelnemer GM9999 is geen gemeente uit het TOOI-register."
+    assert r["path"] == "http://www.w3.org/ns/org#hasMember"
+
+
+def test_json_output_for_several_files_is_a_list_with_errors_in_place(tmp_path):
+    bad = tmp_path / "kapot.ttl"
+    bad.write_text("@prefix : <http://a/> .\n:a :b\n", encoding="utf-8")
+    result = run_cli("--output", "json", EXAMPLES / "valid" / "centrumconstructie.ttl", bad)
+    assert result.exit_code == 2
+    entries = json.loads(result.stdout)
+    assert entries[0]["conforms"] is True
+    assert entries[1]["error"]["line"] == 2
+
+
+@pytest.mark.parametrize("output, fmt", [("turtle", "turtle"), ("json-ld", "json-ld")])
+def test_rdf_output_is_a_shacl_report_in_one_language(output, fmt):
+    result = run_cli("--output", output, "--lang", "en", EXAMPLES / "advice" / "voornemen-herindeling.ttl")
+    assert result.exit_code == 0
+    g = Graph().parse(data=result.output, format=fmt)
+    (report,) = g.subjects(RDF.type, SH.ValidationReport)
+    assert g.value(report, SH.conforms) == Literal(True)
+    (res,) = g.objects(report, SH.result)
+    assert g.value(res, SH.resultSeverity) == SH.Warning
+    assert g.value(res, SH.sourceShape) == DSH.VoornemenHerindelingAdvies
+    messages = list(g.objects(res, SH.resultMessage)) + list(g.objects(res, FKG.herstelHint))
+    assert messages and all(m.language == "en" for m in messages)
+    assert URIRef(ID["faalfactor/fusie-gepresenteerd-als-opmaat-naar-herindeling"]) in set(g.objects(res, None))
+
+
+def test_text_output_lists_value_hint_and_rule():
+    text = validate((EXAMPLES / "invalid" / "gemeente-dubbel.ttl").read_bytes(), filename="x.ttl").to_text()
+    assert text.startswith("x.ttl: voldoet NIET (1 fout(en)")
+    assert "gm:gm0310 (De Bilt)" in text
+    assert "herstel:" in text and "dsh:GemeenteDubbel" in text
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Unreadable input, limits
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_unreadable_input_exits_2_with_line_and_column(tmp_path):
+    bad = tmp_path / "kapot.ttl"
+    bad.write_text("@prefix : <http://a/> .\n:a :b :c .\n:a :b \n :c :d .\n", encoding="utf-8")
+    result = run_cli(bad)
+    assert result.exit_code == 2
+    assert "kapot.ttl: regel 4, kolom 5" in result.output
+    result = run_cli("--lang", "en", bad)
+    assert "line 4, column 5" in result.output
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = run_cli(tmp_path / "bestaat-niet.ttl")
+    assert result.exit_code == 2
+
+
+def test_unreadable_file_wins_over_violations(tmp_path):
+    bad = tmp_path / "kapot.jsonld"
+    bad.write_text('{"@id": ', encoding="utf-8")
+    assert run_cli(EXAMPLES / "invalid" / "geen-naam.ttl", bad).exit_code == 2
+
+
+def test_size_limit_and_timeout_are_clear_errors():
+    data = (EXAMPLES / "valid" / "centrumconstructie.ttl").read_bytes()
+    with pytest.raises(InputTooLarge):
+        validate(data, fmt="turtle", max_bytes=100)
+    with pytest.raises(ValidationTimeout) as err:
+        validate(data, fmt="turtle", timeout_s=1e-6)
+    assert "1e-06 s" in err.value.localized("nl") and "stopped" in err.value.localized("en")
+    # the engine is usable again afterwards
+    assert validate(data, fmt="turtle").conforms
+    result = run_cli("--max-bytes", "100", EXAMPLES / "valid" / "centrumconstructie.ttl")
+    assert result.exit_code == 2 and "grens" in result.output
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Rules in detail
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_municipality_by_cbs_code_counts_as_that_municipality():
+    report = validate(describe('gm:gm0310 , [ fkg:cbsCode "gm0312" ]'), fmt="turtle")
+    assert report.conforms, report.to_text()
+
+
+def test_a_description_cannot_vouch_for_an_unknown_municipality():
+    fake = 'gm:gm9999 a tooiont:Gemeente ; fkg:cbsCode "GM9999" ; tooiont:begindatum "2000-01-01"^^xsd:date .'
+    report = validate(describe("gm:gm0310 , gm:gm9999", fake), fmt="turtle")
+    assert shapes_of(report) == {"BekendeGemeente"}
+
+
+def test_a_description_cannot_vouch_for_its_own_goal():
+    fake = ("<https://w3id.org/fusiekg/id/doel/eigen> skos:inScheme <https://w3id.org/fusiekg/id/doel> .\n"
+            "<https://example.org/fusie/t> fkg:heeftDoel <https://w3id.org/fusiekg/id/doel/eigen> .")
+    report = validate(describe("gm:gm0310 , gm:gm0312", fake), fmt="turtle")
+    assert shapes_of(report) == {"Doel"}
+
+
+def test_a_year_as_start_date_is_accepted_and_compared_as_the_whole_year():
+    data = describe("gm:gm0310 , gm:gm1992").replace(b'"2023-01-01"^^xsd:date', b'"2023"^^xsd:gYear')
+    assert validate(data, fmt="turtle").conforms  # Voorne aan Zee began on 2023-01-01
+    data = data.replace(b'"2023"^^xsd:gYear', b'"2022"^^xsd:gYear')
+    assert shapes_of(validate(data, fmt="turtle")) == {"GemeenteOpStartdatum"}
+
+
+def test_same_day_end_is_not_after_start():
+    data = describe("gm:gm0310 , gm:gm0312").replace(b"fkg:startdatum", b'fkg:einddatum "2023-01-01"^^xsd:date ; fkg:startdatum')
+    assert shapes_of(validate(data, fmt="turtle")) == {"Einddatum"}
+
+
+def test_two_hosts_for_a_centrumconstructie_is_a_violation():
+    data = (EXAMPLES / "valid" / "centrumconstructie.ttl").read_bytes().replace(
+        b"fkg:centrumgemeente gm:gm0074 ;", b"fkg:centrumgemeente gm:gm0074 , gm:gm0086 ;")
+    report = validate(data, fmt="turtle")
+    assert shapes_of(report) == {"Centrumgemeente"}
+    assert "noemt er 2" in report.violations[0].message
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Safety: no connections, no changes
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_validation_opens_no_connection(monkeypatch):
+    attempts = []
+    original = socket.socket.connect
+
+    def record(self, address):
+        attempts.append(address)
+        return original(self, address)
+
+    validation.engine()  # loading reads local files only, but load it before watching
+    monkeypatch.setattr(socket.socket, "connect", record)
+    monkeypatch.setattr(socket.socket, "connect_ex", record)
+    imports = "<https://example.org/fusie/t> owl:imports <http://127.0.0.1:9/ontologie.ttl> ."
+    validate(describe("gm:gm0310 , gm:gm0312", imports), fmt="turtle")
+    for path in [*VALID, *ADVICE, *(EXAMPLES / "invalid").iterdir()]:
+        validate(path.read_bytes(), filename=path.name)
+    assert attempts == []
+
+
+def test_validation_changes_neither_the_input_nor_the_shared_graphs():
+    eng = validation.engine()
+    shapes_before = set(eng.shapes)
+    reference_before = (dict(eng.gemeenten), dict(eng.concepts))
+    description = parse(describe('gm:gm0310 , [ fkg:cbsCode "gm0312" ]', "gm:gm0310 a tooiont:Gemeente ."),
+                        fmt="turtle")
+    input_before = set(description)
+    validate_graph(description)
+    validate((EXAMPLES / "invalid" / "gemeente-dubbel.ttl").read_bytes(), fmt="turtle")
+    assert set(description) == input_before
+    assert set(eng.shapes) == shapes_before
+    assert (eng.gemeenten, eng.concepts) == reference_before
+
+
+def test_input_errors_come_from_validate_too():
+    with pytest.raises(InputError) as err:
+        validate(b'{"@context": "https://example.org/ctx.jsonld"}', content_type="application/ld+json")
+    assert err.value.line is None and "ctx.jsonld" in err.value.message_en
