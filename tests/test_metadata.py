@@ -15,7 +15,7 @@ from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, SH, SKOS, TIME, VOID, XSD
 
-from fusiekg.dumps import _slug as dump_slug
+from fusiekg.dumps import graph_slug as dump_slug
 from fusiekg.metadata import (
     CATALOG,
     CC0,
