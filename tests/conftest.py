@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +43,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _drain(proc: subprocess.Popen) -> None:
+    """Read the server's output as it comes (one access-log line per request would otherwise fill the pipe and
+    block the server); `server_output(proc)` returns what was read so far."""
+    lines: list[str] = []
+    proc._fusiekg_output = lines  # type: ignore[attr-defined]
+
+    def pump() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+
+    t = threading.Thread(target=pump, daemon=True)
+    t.start()
+    proc._fusiekg_reader = t  # type: ignore[attr-defined]
+
+
+def server_output(proc: subprocess.Popen) -> str:
+    return "".join(getattr(proc, "_fusiekg_output", []))
+
+
 def start_server(args: list[str], env: dict | None = None, wait_s: float = 60) -> tuple[subprocess.Popen, str]:
     """Start `fusiekg serve` in a subprocess on a free loopback port; return it once /health answers."""
     port = free_port()
@@ -49,28 +69,33 @@ def start_server(args: list[str], env: dict | None = None, wait_s: float = 60) -
         [sys.executable, "-m", "fusiekg", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    _drain(proc)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + wait_s
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{proc.stdout.read()}")
+            proc._fusiekg_reader.join(timeout=5)
+            raise RuntimeError(f"server exited early:\n{server_output(proc)}")
         try:
             if requests.get(url + "/health", timeout=1).status_code == 200:
                 return proc, url
         except requests.RequestException:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"server did not answer on {url} within {wait_s} s:\n{proc.stdout.read()}")
+    proc.wait()
+    raise RuntimeError(f"server did not answer on {url} within {wait_s} s:\n{server_output(proc)}")
 
 
 def stop_server(proc: subprocess.Popen) -> str:
+    """Stop the server; return everything it printed."""
     proc.terminate()
     try:
-        out, _ = proc.communicate(timeout=15)
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
-    return out or ""
+        proc.wait()
+    proc._fusiekg_reader.join(timeout=5)
+    return server_output(proc)
 
 
 @pytest.fixture(scope="session")

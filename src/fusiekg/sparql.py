@@ -104,9 +104,10 @@ def analyse(query: str) -> QueryInfo:
     if first is None:
         raise QuerySyntaxError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     services = []
-    for m in re.finditer(r"\bSERVICE\s+(?:SILENT\s+)?(<(\d+)>|\?\w+|\$\w+)", skel, re.I):
+    # The keyword, not a variable (?service) or a prefixed name (ex:service) that happens to spell it.
+    for m in re.finditer(r"(?<![?$:\w])SERVICE\s+(?:SILENT\s+)?(<(\d+)>|\?\w+|\$\w+)", skel, re.I):
         services.append(iris[int(m.group(2))] if m.group(2) is not None else m.group(1))
-    if re.search(r"\bSERVICE\b", skel, re.I) and not services:
+    if re.search(r"(?<![?$:\w])SERVICE\b(?!:)", skel, re.I) and not services:
         services.append("?")
     return QueryInfo(form=first, services=services)
 
@@ -121,7 +122,7 @@ def check_services(info: QueryInfo, allow: tuple[str, ...]) -> None:
     for s in info.services:
         if s not in allow:
             raise QueryRefused(
-                f"SERVICE <{s}> is not allowed: federated queries are off on this endpoint "
+                f"SERVICE {s if s[:1] in '?$' else '<' + s + '>'} is not allowed: federated queries are off on this endpoint "
                 "(an operator can allow named endpoints with FUSIEKG_SERVICE_ALLOW)." if s != "?" else
                 "SERVICE is not allowed: federated queries are off on this endpoint.")
 

@@ -1,0 +1,47 @@
+"""The web app: `create_app(settings)` builds a Flask app from a list of blueprints, one per concern.
+
+To add pages, write a blueprint module with a `bp` and add it to BLUEPRINTS; every blueprint gets the same limits,
+CORS, access log and error bodies (see `limits`), and reaches settings, manifest and query executor via
+`web.state.state()`. Paths taken here: `/`, `/sparql`, `/health`, `/.well-known/void`, `/static/`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+from ..config import Settings
+from . import limits
+from .state import EXTENSION, AppState
+
+# "module:attribute" of each blueprint, registered in this order.
+BLUEPRINTS: list[str] = [
+    "fusiekg.web.health:bp",
+    "fusiekg.web.sparql:bp",
+    "fusiekg.web.service_description:bp",
+    "fusiekg.web.query_page:bp",
+    "fusiekg.web.timeline:bp",
+    "fusiekg.web.linked_data:bp",
+    "fusiekg.web.ontology_docs:bp",
+    "fusiekg.web.dumps:bp",
+    "fusiekg.web.lookup:bp",
+    "fusiekg.web.claims:bp",
+]
+
+DEFAULT_QUERY_SLOTS = 4
+
+
+def create_app(settings: Settings | None = None, *, query_slots: int = DEFAULT_QUERY_SLOTS,
+               config: dict | None = None) -> Flask:
+    """A Flask app serving the store of `settings`; `query_slots` query processes per web worker process."""
+    settings = settings or Settings()
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    app.extensions[EXTENSION] = AppState(settings, query_slots)
+    limits.install(app, settings.max_request_bytes)
+    for ref in BLUEPRINTS:
+        module, _, attr = ref.partition(":")
+        app.register_blueprint(getattr(importlib.import_module(module), attr or "bp"))
+    return app
