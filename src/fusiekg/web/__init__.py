@@ -27,6 +27,7 @@ BLUEPRINTS: list[str] = [
     "fusiekg.web.dumps:bp",
     "fusiekg.web.lookup:bp",
     "fusiekg.web.claims:bp",
+    "fusiekg.web.validate:bp",
 ]
 
 DEFAULT_QUERY_SLOTS = 4
