@@ -262,6 +262,13 @@ def classify_form(text: str, path: Path, where: str) -> str | None:
 
 # --- building -----------------------------------------------------------------------------------------------------
 
+# Sources the article graph already describes: the register cites them by the same IRI instead of minting a second.
+DESCRIBED_ELSEWHERE = {
+    "https://www.nrc.nl/nieuws/2015/10/23/gemeenten-voegen-organisaties-samen-1551344-a84402":
+        ID["bron/nrc-2015-10-23"],
+}
+
+
 @dataclass
 class _Builder:
     g: Graph
@@ -274,6 +281,8 @@ class _Builder:
     def bron_url(self, url: str, where: str) -> URIRef:
         if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url):
             raise SourceDataError(self.csv_path, where, f"not a usable URL: {url!r}")
+        if url in DESCRIBED_ELSEWHERE:
+            return DESCRIBED_ELSEWHERE[url]
         slug = _slugify(re.sub(r"^https?://(www\.)?", "", url))
         if self._bron_urls.setdefault(slug, url) != url:
             slug = f"{slug}-{hashlib.sha1(url.encode()).hexdigest()[:8]}"

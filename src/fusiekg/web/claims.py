@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 from .. import resources
 from ..namespaces import FKG
 from .limits import HttpError
-from .linked_data import annotate, href, iri_ref, nav_links, query_page_link, select, site, term_view
+from .linked_data import annotate, href, iri_ref, query_page_link, select, site, term_view
 from .negotiation import HTML, describe, negotiate
 
 bp = Blueprint("claims", __name__)
@@ -102,7 +102,7 @@ def _answer(media: str, negotiated: bool) -> Response:
     if media == "application/json":
         resp = jsonify({k: v for k, v in data.items() if k != "query"} | {"sparql_query": data["query"]})
     else:
-        resp = Response(render_template("claims_page.html", **data, links=nav_links(),
+        resp = Response(render_template("claims_page.html", **data,
                                         json_href=site("/telling.json")), mimetype="text/html")
     if negotiated:
         resp.headers["Vary"] = "Accept"

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 
 from ..store import StoreLayout, StoreMissing
 from .limits import HttpError
-from .linked_data import href, nav_links, site
+from .linked_data import href, site
 from .negotiation import HTML, describe, negotiate
 from .state import state
 
@@ -77,7 +77,7 @@ def _index(media: str) -> Response:
         resp = jsonify({"build_id": manifest.get("build_id"), "built_at": manifest.get("built_at"),
                         "triples": manifest.get("triples"), "dumps": items})
     else:
-        resp = Response(render_template("dumps_index.html", dumps=items, manifest=manifest, links=nav_links(),
+        resp = Response(render_template("dumps_index.html", dumps=items, manifest=manifest,
                                         json_href=site("/dumps/index.json")), mimetype="text/html")
     resp.headers["Vary"] = "Accept"
     return resp

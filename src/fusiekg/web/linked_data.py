@@ -540,7 +540,7 @@ def not_found(message: str, query: str = "", suggestion: dict | None = None):
     """404: a page with a search box for browsers, the usual error body for other clients."""
     if wants_html(request.headers.get("Accept"), OFFERED[1:] + ["application/json", "text/plain"]):
         html = render_template("ld_not_found.html", message=message, query=query, suggestion=suggestion,
-                               search=site("/zoek"), links=nav_links())
+                               search=site("/zoek"))
         return Response(html, status=404, mimetype="text/html")
     details = {"see": suggestion["href"]} if suggestion else {}
     raise HttpError(404, message, **details)
@@ -643,7 +643,6 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
         "alternates": alternates(path),
         "describe_query": query_page_link(f"DESCRIBE {t}"),
         "search": site("/zoek"),
-        "links": nav_links(),
     }
 
 
@@ -656,10 +655,6 @@ def _untitled(iri: str, desc: Description, notes: Annotations) -> str:
         return f"{notes.label(types[0]) or humanise(types[0])} {when[0]}"
     return curie(iri)
 
-
-def nav_links() -> list[dict]:
-    return [{"href": site("/zoek"), "label": "Zoeken · Search"}, {"href": site("/def"), "label": "Ontologie"},
-            {"href": site("/telling"), "label": "Telling vs register"}, {"href": site("/dumps/"), "label": "Dumps"}]
 
 
 # --- routes --------------------------------------------------------------------------------------------------

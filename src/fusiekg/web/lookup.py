@@ -23,7 +23,7 @@ from rdflib.namespace import ORG, RDFS, SKOS
 from ..namespaces import FKG, ID, TOOIONT
 from ..store import StoreMissing
 from .limits import HttpError
-from .linked_data import href, nav_links, select, site
+from .linked_data import href, select, site
 from .negotiation import HTML, describe, negotiate
 from .state import state
 
@@ -194,7 +194,7 @@ def zoek():
         resp.headers["Vary"] = "Accept"
         return resp
     html = render_template("ld_search.html", q=q, results=[e.view() for e in shown], count=len(hits),
-                           links=nav_links(), search=site("/zoek"),
+                           search=site("/zoek"),
                            json_href=site("/zoek?" + urlencode({"q": q, "format": "json"})))
     resp = Response(html, mimetype="text/html")
     resp.headers["Vary"] = "Accept"

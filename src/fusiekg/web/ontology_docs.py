@@ -33,7 +33,6 @@ from .linked_data import (
     describe_rdf,
     exists,
     link_header,
-    nav_links,
     not_found,
     query_page_link,
     rdf_response,
@@ -226,7 +225,7 @@ def _ontology_answer(ext: str | None):
     if media != HTML:
         return rdf_response(ontology_rdf(media), media, "/def", ext is None)
     html = render_template("def_ontology.html", **ontology_model(), alternates=alternates("/def"),
-                           links=nav_links(), graph=str(G_ONTOLOGY))
+                           graph=str(G_ONTOLOGY))
     resp = Response(html, mimetype="text/html")
     if ext is None:
         resp.headers["Vary"] = "Accept"
