@@ -37,6 +37,57 @@ def kg(store_dir) -> LocalStore:
     return LocalStore(store_dir)
 
 
+class Listener:
+    """A TCP server on 127.0.0.1 that counts the connections it accepts: a stand-in for "the internet", to prove
+    that nothing a user sends makes us open a connection."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.connections = 0
+        self._baseline = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    @property
+    def contacted(self) -> int:
+        """Connections made since the fixture's own check."""
+        return self.connections - self._baseline
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    """A Listener that has been shown to count: its own test connection is counted before the test starts."""
+    lst = Listener()
+    socket.create_connection(("127.0.0.1", lst.port), timeout=2).close()
+    deadline = time.time() + 5
+    while lst.connections == 0 and time.time() < deadline:
+        time.sleep(0.02)
+    assert lst.connections == 1, "the listener does not count connections"
+    lst._baseline = 1
+    yield lst
+    lst.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -96,6 +147,25 @@ def stop_server(proc: subprocess.Popen) -> str:
         proc.wait()
     proc._fusiekg_reader.join(timeout=5)
     return server_output(proc)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium driven by Playwright (never `playwright install`: no browser downloads here);
+    the browser tests skip, saying why, when either is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium; .ci/run does)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed "
+                                                                 "(pip install -e '.[test]')")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

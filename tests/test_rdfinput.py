@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -28,50 +26,6 @@ def triples(parsed: Graph | Dataset) -> set:
 # ----------------------------------------------------------------------------------------------------------------
 
 
-class Listener:
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener():
-    lst = Listener()
-    yield lst
-    lst.close()
-
-
-def test_the_listener_does_record_connections(listener):
-    """Without this, 'never contacted' below could pass because the listener cannot see anything."""
-    with socket.create_connection(("127.0.0.1", listener.port), timeout=2):
-        pass
-    for _ in range(50):
-        if listener.connections:
-            break
-        threading.Event().wait(0.05)
-    assert listener.connections == 1
 
 
 def test_remote_jsonld_context_is_refused_and_never_fetched(listener):
@@ -80,7 +34,7 @@ def test_remote_jsonld_context_is_refused_and_never_fetched(listener):
         parse(json.dumps(doc).encode(), fmt="json-ld")
     assert f"{listener.url}/context.jsonld" in err.value.message_nl
     assert "not fetched" in err.value.message_en
-    assert listener.connections == 0
+    assert listener.contacted == 0
 
 
 @pytest.mark.parametrize("doc", [
@@ -94,7 +48,7 @@ def test_every_other_context_reference_is_refused(listener, doc):
     text = json.dumps(doc).replace("{url}", listener.url)
     with pytest.raises(InputError):
         parse(text.encode(), fmt="json-ld")
-    assert listener.connections == 0
+    assert listener.contacted == 0
 
 
 @pytest.mark.parametrize("doctype", [
@@ -110,7 +64,7 @@ def test_rdfxml_with_entities_is_refused_and_never_fetched(listener, doctype):
         parse(xml.encode(), fmt="rdfxml")
     assert err.value.line == 2
     assert "DOCTYPE" in err.value.message_nl and "DOCTYPE" in err.value.message_en
-    assert listener.connections == 0
+    assert listener.contacted == 0
 
 
 def test_owl_imports_is_kept_as_a_statement_but_never_followed(listener):
@@ -118,7 +72,7 @@ def test_owl_imports_is_kept_as_a_statement_but_never_followed(listener):
     g = parse(ttl.encode(), fmt="turtle")
     assert (URIRef(EX), rns.OWL.imports, URIRef(f"{listener.url}/ontology.ttl")) in g
     assert len(g) == 1
-    assert listener.connections == 0
+    assert listener.contacted == 0
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -7,10 +7,8 @@ that is not blank.
 
 from __future__ import annotations
 
-import shutil
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 import requests
@@ -18,15 +16,8 @@ import requests
 from fusiekg import resources
 from fusiekg.web.query_page import parse_example
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 WERKORGANISATIE_RGB = (0x1F, 0x5F, 0xA8)  # --f-werkorganisatie in static/timeline.css
 
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed "
-                                                             "(pip install playwright; no `playwright install`)")
 
 
 def sparql_select(server: str, query: str) -> list[dict]:
@@ -91,14 +82,6 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
         rows.append(bytes(line))
         prev = line
     return width, height, rows, bpp
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
