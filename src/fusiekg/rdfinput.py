@@ -151,15 +151,16 @@ def _sniff(data: bytes) -> str:
 
 
 def parse(data: bytes, fmt: str | None = None, filename: str | None = None, content_type: str | None = None,
-          *, max_bytes: int = DEFAULT_MAX_BYTES, base: str | None = None) -> Graph | Dataset:
+          *, max_bytes: int | None = DEFAULT_MAX_BYTES, base: str | None = None) -> Graph | Dataset:
     """Parse untrusted bytes into a new rdflib Graph (a Dataset for TriG, N-Quads and JSON-LD).
 
     Raises `InputError` (or `InputTooLarge`) with a Dutch and English message and the line and column of a
     syntax error when the parser tells them. Opens no connection and no file, whatever the input says.
+    `max_bytes=None` lifts the size limit (for the operator's own --include files).
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if len(data) > max_bytes:
+    if max_bytes is not None and len(data) > max_bytes:
         raise InputTooLarge(
             f"De invoer is {len(data)} bytes; de grens is {max_bytes} bytes.",
             en=f"The input is {len(data)} bytes; the limit is {max_bytes} bytes.")
