@@ -317,7 +317,7 @@ def _hostile(target: str) -> list[tuple[str, bytes, str, set[int]]]:
 
 
 def test_no_description_makes_the_server_contact_a_listener(server, listener):
-    for what, body, content_type, expected in _hostile(listener.url):
+    for what, body, content_type, expected in _hostile(listener.url + "/"):
         resp = post(server, body, content_type)
         assert resp.status_code in expected, (what, resp.status_code, resp.text[:300])
         if resp.status_code == 400:
@@ -330,7 +330,7 @@ def test_no_description_makes_the_server_contact_a_listener(server, listener):
                              headers={"Accept": JSON})
         assert resp.status_code in expected, (what, "upload", resp.text[:300])
     assert listener.contacted == 0
-    assert post(server, _hostile(listener.url)[0][1], "application/ld+json").json()["message"].count(
+    assert post(server, _hostile(listener.url + "/")[0][1], "application/ld+json").json()["message"].count(
         listener.url) == 1  # the refusal names the context it did not fetch
 
 
