@@ -19,10 +19,6 @@ from rdflib.namespace import OWL
 
 from . import __version__, resources
 from .config import Settings
-from .dumps import write_dumps
-from .importers import register as register_importer
-from .importers import tooi as tooi_importer
-from .metadata import MetadataError, describe_dataset
 from .namespaces import (
     G_ARTICLE,
     G_INFERRED,
@@ -34,7 +30,7 @@ from .namespaces import (
     GRAPH,
     bind_all,
 )
-from .progress import say, step
+from .progress import say, step, track
 from .rdfterms import graphs_quads
 from .reasoning import REASONERS
 from .store import StoreLayout, read_manifest, write_store
@@ -46,6 +42,8 @@ SHIPPED_SHAPES = ("graph.ttl", "dcat-ap-nl.ttl")
 _CODE_FILES = ("build.py", "reasoning.py", "metadata.py", "rdfterms.py", "dumps.py", "importers/tooi.py",
                "importers/register.py")
 _DATASET_FORMATS = {".trig": "trig", ".nq": "nquads"}
+_LINE_FORMATS = {".nt": "N_TRIPLES", ".nq": "N_QUADS"}  # read by pyoxigraph (see _load_lines)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _GRAPH_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml",
                   ".owl": "xml", ".xml": "xml", ".n3": "n3"}
 
@@ -91,36 +89,91 @@ def load_include(path: Path) -> dict[str, Graph]:
 
     if not path.is_file():
         raise BuildError(f"--include {path}: no such file")
-    data = path.read_bytes()
     suffix = path.suffix.lower()
-    try:
-        parsed = parse(data, filename=path.name, max_bytes=None)
-    except InputError as exc:
-        raise BuildError(f"--include {path}: {exc}") from exc
-    out: dict[str, Graph] = {}
-    if suffix in _DATASET_FORMATS and isinstance(parsed, Dataset):
-        for ctx in parsed.graphs():
-            if len(ctx) == 0:
-                continue
-            name = str(ctx.identifier)
-            if name.startswith("urn:x-rdflib:default") or ctx.identifier == parsed.default_graph.identifier:
-                name = include_graph_name(path)
-            g = out.setdefault(name, Graph())
-            for t in ctx:
-                g.add(t)
+    if suffix in _LINE_FORMATS:
+        out = _load_lines(path, _LINE_FORMATS[suffix])
     else:
-        g = Graph()
-        for t in (parsed.triples((None, None, None)) if not isinstance(parsed, Dataset)
-                  else (t[:3] for t in parsed.quads((None, None, None, None)))):
-            g.add(t)
-        out[include_graph_name(path)] = g
+        try:
+            parsed = parse(path.read_bytes(), filename=path.name, max_bytes=None)
+        except InputError as exc:
+            raise BuildError(f"--include {path}: {exc}") from exc
+        out = {}
+        if suffix in _DATASET_FORMATS and isinstance(parsed, Dataset):
+            for ctx in parsed.graphs():
+                if len(ctx) == 0:
+                    continue
+                name = str(ctx.identifier)
+                if name.startswith("urn:x-rdflib:default") or ctx.identifier == parsed.default_graph.identifier:
+                    name = include_graph_name(path)
+                g = out.setdefault(name, Graph())
+                for t in ctx:
+                    g.add(t)
+        elif isinstance(parsed, Dataset):
+            g = Graph()
+            for q in parsed.quads((None, None, None, None)):
+                g.add(q[:3])
+            out[include_graph_name(path)] = g
+        else:
+            out[include_graph_name(path)] = parsed  # a fresh graph of its own: no need to copy it
     for name in out:
         if name in (str(x) for x in (*KNOWLEDGE_GRAPHS, G_SHAPES, G_METADATA, G_INFERRED)):
             raise BuildError(f"--include {path}: graph <{name}> is reserved for the project's own sources")
     return out
 
 
+def _load_lines(path: Path, fmt_name: str) -> dict[str, Graph]:
+    """N-Triples / N-Quads, the formats bulk data comes in, read by pyoxigraph's parser (tens of times faster than
+    rdflib's; it opens nothing but the file). Blank nodes get fresh ids, as rdflib gives them, so two files never
+    share one by accident; terms are converted once per distinct value."""
+    import pyoxigraph as ox  # noqa: PLC0415
+    from rdflib import BNode, Literal  # noqa: PLC0415
+
+    default = include_graph_name(path)
+    out: dict[str, Graph] = {}
+    iris: dict[str, URIRef] = {}
+    bnodes: dict[str, BNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            v = t.value
+            r = iris.get(v)
+            if r is None:
+                r = iris[v] = URIRef(v)
+            return r
+        if isinstance(t, ox.BlankNode):
+            v = t.value
+            r = bnodes.get(v)
+            if r is None:
+                r = bnodes[v] = BNode(v)
+            return r
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return Literal(t.value, lang=t.language)
+            dt = t.datatype.value
+            return Literal(t.value, datatype=None if dt == _XSD_STRING else term(t.datatype))
+        raise TypeError(f"RDF-star triple terms are not supported here: {t}")
+
+    fmt = getattr(ox.RdfFormat, fmt_name)
+    try:
+        current_name, current = None, None
+        for q in ox.parse(path=str(path), format=fmt, rename_blank_nodes=True):
+            gn = q.graph_name
+            name = gn.value if isinstance(gn, ox.NamedNode) else default
+            if name != current_name:
+                current_name, current = name, out.setdefault(name, Graph())
+            current.add((term(q.subject), term(q.predicate), term(q.object)))
+    except SyntaxError as exc:
+        raise BuildError(f"--include {path}: not valid {fmt_name.replace('_', '-')}: {exc}") from exc
+    except (TypeError, ValueError) as exc:
+        raise BuildError(f"--include {path}: {exc}") from exc
+    return out
+
+
 def load_sources(includes: tuple[Path, ...] = ()) -> Sources:
+    # Imported here: `serve` on a current store needs only `ensure_built`, and should start fast.
+    from .importers import register as register_importer  # noqa: PLC0415
+    from .importers import tooi as tooi_importer  # noqa: PLC0415
+
     root = resources.root()
     src = Sources()
     onto_files, shape_files = _ttl_files(root / "ontology"), _ttl_files(root / "shapes")
@@ -132,7 +185,9 @@ def load_sources(includes: tuple[Path, ...] = ()) -> Sources:
     src.graphs[str(G_MUNICIPALITIES)] = tooi_importer.load(root / "data")
     for inc in includes:
         for name, g in load_include(Path(inc)).items():
-            src.graphs.setdefault(name, Graph())
+            if name not in src.graphs:
+                src.graphs[name] = g  # the common case: a graph of its own, taken as it is
+                continue
             for t in g:
                 src.graphs[name].add(t)
     src.files = [*onto_files, *shape_files, *article_files,
@@ -164,8 +219,10 @@ def check_shapes(data: list[Graph], shapes: Graph) -> tuple[bool, str, int]:
     for g in data:
         for t in g:
             union.add(t)
+    # `union` is our own throwaway copy, so pyshacl may work on it in place instead of cloning it first.
     conforms, report_graph, text = validate(
         union, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, allow_infos=True,
+        inplace=True,
     )
     sh = "http://www.w3.org/ns/shacl#"
     violations = sum(1 for _ in report_graph.subjects(URIRef(sh + "resultSeverity"), URIRef(sh + "Violation")))
@@ -175,6 +232,9 @@ def check_shapes(data: list[Graph], shapes: Graph) -> tuple[bool, str, int]:
 def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "owlrl",
           validate: bool = True) -> dict:
     """Build the store at settings.store_dir; raise BuildError (store untouched) when a step fails."""
+    from .dumps import write_dumps  # noqa: PLC0415 - see load_sources
+    from .metadata import MetadataError, describe_dataset  # noqa: PLC0415
+
     if reasoner not in REASONERS:
         raise BuildError(f"unknown reasoner {reasoner!r}; choose one of {', '.join(REASONERS)}")
     timings: dict[str, float] = {}
@@ -200,10 +260,11 @@ def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "
         "includes": [str(Path(i).resolve()) for i in includes],
         "timings_s": timings,
     }
-    try:
-        graphs[str(G_METADATA)] = describe_dataset(graphs, manifest)
-    except MetadataError as exc:
-        raise BuildError(f"cannot describe the dataset: {exc}") from exc
+    with step("describe (metadata)", timings):
+        try:
+            graphs[str(G_METADATA)] = describe_dataset(graphs, manifest)
+        except MetadataError as exc:
+            raise BuildError(f"cannot describe the dataset: {exc}") from exc
     if validate:
         shapes = _parse_files([p for p in _ttl_files(resources.path("shapes")) if p.name in SHIPPED_SHAPES])
         with step("validate (SHACL)", timings):
@@ -215,7 +276,8 @@ def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "
     manifest["graphs"] = {name: len(g) for name, g in sorted(graphs.items())}
     manifest["triples"] = sum(manifest["graphs"].values())
     with step("write store and dumps", timings):
-        write_store(settings.store_dir, graphs_quads(graphs), manifest,
+        quads = track(graphs_quads(graphs), total=manifest["triples"], desc="write store", unit="quads")
+        write_store(settings.store_dir, quads, manifest,
                     dumps_writer=lambda layout: write_dumps(layout.db, layout.dumps))
     timings["total"] = round(time.perf_counter() - t_start, 3)
     layout = StoreLayout(settings.store_dir)

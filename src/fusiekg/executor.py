@@ -82,6 +82,7 @@ class QueryExecutor:
         self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._created = 0
+        self._closed = False
 
     def _acquire(self, wait_s: float) -> _Slot:
         try:
@@ -122,7 +123,10 @@ class QueryExecutor:
             raise RuntimeError(f"query process failed: {exc}") from exc
         finally:
             if slot is not None:
-                self._idle.put(slot)
+                if self._closed:  # closed while this query ran (e.g. the store was rebuilt): no reuse
+                    slot.kill()
+                else:
+                    self._idle.put(slot)
         if kind == "ok":
             return payload
         if kind == "syntax":
@@ -133,6 +137,7 @@ class QueryExecutor:
         raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
 
     def close(self) -> None:
+        self._closed = True
         while True:
             try:
                 self._idle.get_nowait().kill()

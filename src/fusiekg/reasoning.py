@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import owlrl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
@@ -61,6 +60,8 @@ def is_noise(s, p, o) -> bool:
 
 def owlrl_closure(asserted: Iterable[Graph]) -> Graph:
     """Return only the newly inferred, non-noise triples of the OWL-RL closure of the union of `asserted`."""
+    import owlrl  # noqa: PLC0415 - only a build that reasons with it needs it
+
     work = Graph()
     for g in asserted:
         for t in g:
@@ -83,23 +84,30 @@ def _nothing_members(g: Graph) -> list[str]:
 
 
 def reasonable_closure(asserted: Iterable[Graph]) -> Graph:
-    """The same closure with the `reasonable` package (optional, much faster); literal re-typing is undone."""
+    """The same closure with the `reasonable` package (optional, much faster); literal re-typing is undone.
+
+    The asserted triples go to reasonable as one set of tuples (no merged rdflib graph: at a million triples the
+    copy would cost more than the reasoning).
+    """
     try:
         import reasonable  # noqa: PLC0415
     except ImportError as exc:  # pragma: no cover - depends on the optional package
         raise RuntimeError("the 'reasonable' reasoner is not installed: pip install reasonable") from exc
-    work = Graph()
+    before: set = set()
     for g in asserted:
-        for t in g:
-            work.add(t)
-    before = set(work)
+        before.update(g)
     r = reasonable.PyReasoner()
-    r.from_graph(work)
+    r.from_graph(list(before))
+    # Only objects can be literals; reasonable writes "x"^^xsd:string where the source wrote "x".
+    plain_literals = {(s, p, _plain(o)) for s, p, o in before if isinstance(o, Literal)}
     inferred = Graph()
-    plain = {(_plain(s), p, _plain(o)) for s, p, o in before}
-    for s, p, o in r.reason():
-        t = (s, p, o)
-        if t in before or (_plain(s), p, _plain(o)) in plain or is_noise(*t):
+    for t in r.reason():
+        if t in before:
+            continue
+        s, p, o = t
+        if isinstance(o, Literal) and (s, p, _plain(o)) in plain_literals:
+            continue
+        if is_noise(s, p, o):
             continue
         inferred.add(t)
     return inferred

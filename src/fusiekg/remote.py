@@ -18,11 +18,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pyoxigraph as ox
-import requests
 
 from . import sparql
 from .executor import Job, QueryTimeout
-from .progress import say
+from .progress import Counter, say
 from .store import LocalStore
 
 
@@ -36,7 +35,9 @@ _HAS_DATASET = re.compile(r"\bFROM\b", re.I)
 class RemoteSparql:
     """Runs Jobs against an external endpoint; same contract as executor.QueryExecutor.run."""
 
-    def __init__(self, url: str, graphs: list[str] | None = None, session: requests.Session | None = None):
+    def __init__(self, url: str, graphs: list[str] | None = None, session=None):
+        import requests  # noqa: PLC0415 - imported by the users of an external store only: `serve` starts faster
+
         self.url = url
         self.session = session or requests.Session()
         self.graphs = graphs if graphs is not None else self._list_graphs()
@@ -46,6 +47,8 @@ class RemoteSparql:
         return sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"])
 
     def _post(self, query: str, accept: str, timeout_s: float, params: dict) -> bytes:
+        import requests  # noqa: PLC0415 - see __init__
+
         try:
             r = self.session.post(self.url, data=query.encode(), params=params, timeout=timeout_s,
                                   headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept})
@@ -109,26 +112,29 @@ def _ntriples(store: LocalStore, graph: str) -> Iterator[bytes]:
 def push(store_dir: Path, gsp_url: str, sparql_url: str | None = None, timeout_s: float = 600) -> dict[str, int]:
     """PUT every named graph of the built store to a Graph Store Protocol endpoint, one graph at a time, then check
     that the server holds the same number of triples in each (via `sparql_url`, when given)."""
+    import requests  # noqa: PLC0415 - see RemoteSparql
+
     store = LocalStore(store_dir)
     expected = {g: int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")[0]["n"])
                 for g in store.graph_names()}
     session = requests.Session()
-    for i, (g, n) in enumerate(expected.items(), 1):
-        t0 = time.perf_counter()
-        body = gzip.compress(b"".join(_ntriples(store, g)), compresslevel=1)
-        url = f"{gsp_url}{'&' if '?' in gsp_url else '?'}graph={quote(g, safe='')}"
-        try:
-            r = session.put(url, data=body, timeout=timeout_s, headers={
-                "Content-Type": "application/n-triples", "Content-Encoding": "gzip"})
-            if r.status_code == 415 or (r.status_code == 400 and "gzip" in r.text.lower()):
-                r = session.put(url, data=gzip.decompress(body), timeout=timeout_s,
-                                headers={"Content-Type": "application/n-triples"})
-        except requests.RequestException as exc:
-            raise RemoteError(f"cannot reach the Graph Store endpoint {gsp_url}: {exc}") from exc
-        if r.status_code >= 300:
-            raise RemoteError(f"PUT <{g}> answered {r.status_code}: {r.text[:300]}")
-        dt = time.perf_counter() - t0
-        say(f"push [{i}/{len(expected)}] {g}: {n} triples in {dt:.2f} s ({n / max(dt, 1e-9):,.0f} triples/s)")
+    with Counter(sum(expected.values()), "push", "triples") as progress:
+        for i, (g, n) in enumerate(expected.items(), 1):
+            t0 = time.perf_counter()
+            body = gzip.compress(b"".join(_ntriples(store, g)), compresslevel=1)
+            url = f"{gsp_url}{'&' if '?' in gsp_url else '?'}graph={quote(g, safe='')}"
+            try:
+                r = session.put(url, data=body, timeout=timeout_s, headers={
+                    "Content-Type": "application/n-triples", "Content-Encoding": "gzip"})
+                if r.status_code == 415 or (r.status_code == 400 and "gzip" in r.text.lower()):
+                    r = session.put(url, data=gzip.decompress(body), timeout=timeout_s,
+                                    headers={"Content-Type": "application/n-triples"})
+            except requests.RequestException as exc:
+                raise RemoteError(f"cannot reach the Graph Store endpoint {gsp_url}: {exc}") from exc
+            if r.status_code >= 300:
+                raise RemoteError(f"PUT <{g}> answered {r.status_code}: {r.text[:300]}")
+            dt = time.perf_counter() - t0
+            progress.update(n, f"[{i}/{len(expected)}] <{g}>: {n:,} triples in {dt:.2f} s")
     if sparql_url:
         remote = RemoteSparql(sparql_url, graphs=list(expected), session=session)
         for g, n in expected.items():

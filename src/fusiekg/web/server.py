@@ -1,19 +1,33 @@
-"""`fusiekg serve`: the app under gunicorn (a production WSGI server), one worker process per core by default.
+"""`fusiekg serve`: the app under a production WSGI server, one worker process per core by default.
 
-Workers use the `gthread` class: a few threads each, and each worker keeps as many query processes as threads
-(see `executor`), so a slow query holds one thread and one query process while the others keep answering.
+Two servers, the same app and the same behaviour (time limits, CORS, size limits and the access log all live in the
+app, see `limits`):
+
+- `granian` (the default): a Rust HTTP server; it parses HTTP and moves bytes outside the GIL, so a cached answer
+  costs a few Python function calls. Each worker runs the app on `threads` blocking threads.
+- `gunicorn`: `gthread` workers with `threads` threads each.
+
+Either way each worker keeps as many query processes as threads (see `executor`), so a slow query holds one thread
+and one query process while the others keep answering, and the time limit kills the query process.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sys
-
-from gunicorn.app.base import BaseApplication
+import threading
+from pathlib import Path
 
 from ..config import Settings
 
 THREADS_PER_WORKER = 4
+SERVERS = ("granian", "gunicorn")
+DEFAULT_SERVER = "granian"
+# Settings travel to granian's worker processes in the environment (they may be spawned, not forked).
+_SETTINGS_ENV = "FUSIEKG_SERVE_SETTINGS"
+_THREADS_ENV = "FUSIEKG_SERVE_THREADS"
 
 
 def _url(host: str, port: int) -> str:
@@ -23,50 +37,152 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-class FusiekgServer(BaseApplication):
-    """gunicorn's programmatic API: options from our settings, the app from `create_app` in each worker."""
-
-    def __init__(self, settings: Settings, options: dict, threads: int):
-        self.settings, self.options, self.threads = settings, options, threads
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: one shared socket path per user
-            self.cfg.set("control_socket_disable", True)
-
-    def load(self):
-        from . import create_app  # noqa: PLC0415 - imported in each worker, after the fork
-
-        return create_app(self.settings, query_slots=self.threads)
+# Answers up to this size are finished (body joined, access log written) before the server sends them.
+_FINISH_FIRST_BYTES = 8 * 1024 * 1024
 
 
-def _post_worker_init(worker) -> None:
-    """Start a query process before the worker takes requests, so the first query is as fast as the rest."""
-    state = worker.wsgi.extensions.get("fusiekg")
-    if state is not None:
+class _FinishFirst:
+    """WSGI middleware: run a response to its end, close it (which writes the access-log line) and hand the server
+    the complete bytes. Without it the log line is written only after the server has sent the body, and a server
+    that stops right after a request (tests, restarts) may lose it. Large or unsized bodies (dump files) stream."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        sized: list[int | None] = [None]
+
+        def recording(status, headers, exc_info=None):
+            length = next((v for k, v in headers if k.lower() == "content-length"), None)
+            sized[0] = int(length) if length is not None and length.isdigit() else None
+            return start_response(status, headers, exc_info)
+
+        body = self.app(environ, recording)
+        if sized[0] is None or sized[0] > _FINISH_FIRST_BYTES:
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        return [data]
+
+
+def _prepare(app) -> None:
+    """What a served app adds to `create_app`: the repeated-request cache, complete answers before sending, and a
+    query process started early."""
+    from .answer_cache import install  # noqa: PLC0415
+
+    install(app)
+    app.wsgi_app = _FinishFirst(app.wsgi_app)
+    _warm_in_background(app)
+
+
+def _warm_in_background(app) -> None:
+    """Start a query process without delaying the worker's first answer (/health needs none; a query that comes
+    first simply waits for it)."""
+    state = app.extensions.get("fusiekg")
+    if state is None:
+        return
+
+    def warm() -> None:
         try:
             state.warm()
         except Exception as exc:  # noqa: BLE001 - a warm-up failure shows again, clearly, on the first query
-            worker.log.warning("query process warm-up failed: %s", exc)
+            print(f"fusiekg: query process warm-up failed: {exc}", file=sys.stderr, flush=True)
+
+    threading.Thread(target=warm, name="fusiekg-warm", daemon=True).start()
 
 
-def _worker_exit(server, worker) -> None:
-    state = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("fusiekg")
-    if state is not None:
-        state.close()
+def _ready_message(settings: Settings, url: str, workers: int, threads: int, server: str) -> str:
+    where = settings.sparql_url or settings.store_dir
+    return (f"fusiekg: serving {where} at {url} (SPARQL endpoint {url}sparql, {server}, {workers} worker(s) x "
+            f"{threads} threads; Ctrl+C stops)")
 
 
-def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
-               threads: int = THREADS_PER_WORKER) -> None:
-    """Serve until interrupted; prints the URL once the socket is bound."""
-    workers = workers or os.cpu_count() or 1
+# --- granian -----------------------------------------------------------------------------------------------------
+
+def _settings_to_env(settings: Settings) -> str:
+    return json.dumps({f.name: (str(v) if isinstance(v := getattr(settings, f.name), Path) else v)
+                       for f in dataclasses.fields(settings)})
+
+
+def _settings_from_env() -> Settings:
+    raw = json.loads(os.environ[_SETTINGS_ENV])
+    raw["store_dir"] = Path(raw["store_dir"])
+    raw["service_allow"] = tuple(raw["service_allow"])
+    return Settings(**raw)
+
+
+def granian_app():
+    """The app in one granian worker (called there, after the worker started)."""
+    from . import create_app  # noqa: PLC0415 - imported in each worker
+
+    app = create_app(_settings_from_env(), query_slots=int(os.environ.get(_THREADS_ENV, THREADS_PER_WORKER)))
+    _prepare(app)
+    return app
+
+
+def _run_granian(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    from granian import Granian  # noqa: PLC0415 - only this server needs it
+    from granian.constants import Interfaces  # noqa: PLC0415
+    from granian.http import HTTP1Settings  # noqa: PLC0415
+
+    os.environ[_SETTINGS_ENV] = _settings_to_env(settings)
+    os.environ[_THREADS_ENV] = str(threads)
+    url = _url(host, port)
+    server = Granian(
+        "fusiekg.web.server:granian_app",
+        address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+        blocking_threads=threads,
+        # At most this many requests per worker in the app at once; more wait in the socket's queue.
+        backpressure=threads,
+        # Long GET queries are allowed up to our own request limit (checked by the app, answered with 414).
+        http1_settings=HTTP1Settings(max_buffer_size=max(settings.max_request_bytes + 65536, 8192 + 4096 * 100)),
+        log_access=False,  # the app writes its own access log line per request
+        respawn_failed_workers=True,
+        workers_kill_timeout=10,
+    )
+    server.on_startup(lambda: print(_ready_message(settings, url, workers, threads, "granian"), flush=True))
+    sys.stdout.flush()
+    server.serve(target_loader=granian_app, wrap_loader=False)
+
+
+# --- gunicorn ----------------------------------------------------------------------------------------------------
+
+def _run_gunicorn(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication  # noqa: PLC0415 - only this server needs it
+
+    class FusiekgServer(BaseApplication):
+        """gunicorn's programmatic API: options from our settings, the app from `create_app` in each worker."""
+
+        def __init__(self, options: dict):
+            self.options = options
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in self.options.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: one shared socket path per user
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            from . import create_app  # noqa: PLC0415 - imported in each worker, after the fork
+
+            app = create_app(settings, query_slots=threads)
+            _prepare(app)
+            return app
+
     url = _url(host, port)
 
     def when_ready(server) -> None:
-        print(f"fusiekg: serving {settings.store_dir} at {url} (SPARQL endpoint {url}sparql, "
-              f"{workers} worker(s) x {threads} threads; Ctrl+C stops)", flush=True)
+        print(_ready_message(settings, url, workers, threads, "gunicorn"), flush=True)
+
+    def worker_exit(server, worker) -> None:
+        state = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("fusiekg")
+        if state is not None:
+            state.close()
 
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     options = {
@@ -85,8 +201,22 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, wo
         "loglevel": "info",
         "proc_name": "fusiekg",
         "when_ready": when_ready,
-        "post_worker_init": _post_worker_init,
-        "worker_exit": _worker_exit,
+        "worker_exit": worker_exit,
     }
     sys.stdout.flush()
-    FusiekgServer(settings, options, threads).run()
+    FusiekgServer(options).run()
+
+
+def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
+               threads: int = THREADS_PER_WORKER, server: str = DEFAULT_SERVER) -> None:
+    """Serve until interrupted; prints the URL once the socket is bound."""
+    if server not in SERVERS:
+        raise ValueError(f"unknown server {server!r}; choose one of {', '.join(SERVERS)}")
+    workers = workers or os.cpu_count() or 1
+    if server == "granian":
+        try:
+            import granian  # noqa: F401, PLC0415
+        except ImportError:
+            print("fusiekg: granian is not installed (pip install granian); serving with gunicorn", file=sys.stderr)
+            server = "gunicorn"
+    (_run_granian if server == "granian" else _run_gunicorn)(settings, host, port, workers, threads)

@@ -13,6 +13,7 @@ the service description (see `service_description`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote_to_bytes, urlencode
 
 import pyoxigraph as ox
@@ -37,6 +38,10 @@ from .negotiation import (
 from .state import state
 
 bp = Blueprint("sparql", __name__)
+
+# Content negotiation is a pure function of the offered types and the header, and mimeparse is slow: remember it.
+_negotiate = lru_cache(maxsize=512)(lambda offered, accept: negotiate(list(offered), accept))
+_wants_html = lru_cache(maxsize=512)(lambda accept, offered: wants_html(accept, list(offered)))
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -163,7 +168,7 @@ def choose_media_type(params: ProtocolRequest, offered: list[str]) -> str:
                 raise HttpError(400, f"the `format` parameter is given {len(params.formats)} times with different "
                                      f"formats ({', '.join(params.formats)}); give one")
             return chosen.pop()
-        chosen = negotiate(offered, request.headers.get("Accept"))
+        chosen = _negotiate(tuple(offered), request.headers.get("Accept"))
     except UnknownFormat as exc:
         raise HttpError(400, str(exc)) from exc
     except NotAcceptable as exc:
@@ -173,6 +178,13 @@ def choose_media_type(params: ProtocolRequest, offered: list[str]) -> str:
                              f"answer; offered: {describe(offered)}. The `format` parameter also chooses one.",
                         offered=offered)
     return chosen
+
+
+@lru_cache(maxsize=1024)
+def _analyse(query: str) -> sparql.QueryInfo:
+    """`sparql.analyse`, remembered per query text: clients repeat the same queries, and a refusal (an exception)
+    is never remembered."""
+    return sparql.analyse(query)
 
 
 def answer(params: ProtocolRequest) -> Response:
@@ -186,7 +198,7 @@ def answer(params: ProtocolRequest) -> Response:
     if not query.strip():
         raise HttpError(400, "the query is empty")
     try:
-        info = sparql.analyse(query)
+        info = _analyse(query)
         sparql.check_services(info, settings.service_allow)
     except sparql.QueryRefused as exc:
         raise HttpError(400, str(exc)) from exc
@@ -194,7 +206,7 @@ def answer(params: ProtocolRequest) -> Response:
         raise HttpError(400, str(exc), line=exc.line, column=exc.column) from exc
     offered = sparql.result_media_types(info.form)
     if (not params.formats and not params.has_dataset and request.method in ("GET", "HEAD")
-            and wants_html(request.headers.get("Accept"), offered)):
+            and _wants_html(request.headers.get("Accept"), tuple(offered))):
         # A browser following a query link: show the query and its results on the query page.
         return redirect("/?" + urlencode({"query": query}), code=303)
     media = choose_media_type(params, offered)
