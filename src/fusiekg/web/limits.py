@@ -151,3 +151,16 @@ def install(app: Flask, max_request_bytes: int) -> None:
     app.register_error_handler(HTTPException, _werkzeug_error)
     app.register_error_handler(Exception, _unexpected)
     app.wsgi_app = AccessLog(app.wsgi_app, access_logger())
+
+
+def read_chunked(stream, limit: int) -> bytes | None:
+    """Read a body sent without Content-Length (chunked) up to `limit` bytes; None when it is longer. Werkzeug would
+    silently cut such a body at the limit, and a cut query or description may still parse."""
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return None if size > limit else b"".join(chunks)

@@ -25,7 +25,7 @@ from ..namespaces import PREFIXES
 from ..remote import RemoteError
 from ..store import StoreMissing
 from . import service_description
-from .limits import HttpError
+from .limits import HttpError, read_chunked
 from .negotiation import (
     NotAcceptable,
     UnknownFormat,
@@ -106,17 +106,10 @@ def _read_body(limit: int) -> bytes:
     would silently cut such a body at the limit, and a cut query may still parse)."""
     if request.content_length is not None or "wsgi.input_terminated" not in request.environ:
         return request.get_data(cache=True)
-    stream = request.environ["wsgi.input"]
-    chunks, size = [], 0
-    while size <= limit:
-        chunk = stream.read(min(65536, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > limit:
+    body = read_chunked(request.environ["wsgi.input"], limit)
+    if body is None:
         raise HttpError(413, f"the request body is larger than the limit of {limit} bytes")
-    return b"".join(chunks)
+    return body
 
 
 def read_request() -> ProtocolRequest:

@@ -36,7 +36,7 @@ from .. import rdfinput, resources, validation
 from ..namespaces import DSH, PREFIXES
 from ..rdfinput import InputError, InputTooLarge
 from ..validation import ValidationReport, ValidationTimeout
-from .limits import HttpError
+from .limits import HttpError, read_chunked
 from .linked_data import href
 from .negotiation import HTML, describe, negotiate
 from .state import state
@@ -202,17 +202,9 @@ def read_submission() -> tuple[Submission, dict[str, str]]:
 def _buffer_chunked_body(limit: int) -> None:
     """Read a body sent without Content-Length (chunked) up to the limit, 413 past it, and hand it on as if it
     had come with a length: werkzeug would silently cut it at the limit, and a cut description may still parse."""
-    stream = request.environ["wsgi.input"]
-    chunks, size = [], 0
-    while size <= limit:
-        chunk = stream.read(min(65536, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > limit:
+    body = read_chunked(request.environ["wsgi.input"], limit)
+    if body is None:
         raise _too_large(None, state().settings.validate_max_bytes)
-    body = b"".join(chunks)
     request.environ["wsgi.input"] = io.BytesIO(body)
     request.environ["CONTENT_LENGTH"] = str(len(body))
 
