@@ -18,7 +18,7 @@ The two servers take turns, query by query. The client, both servers and the res
 so the CPU time the client and each server used during a cell is recorded too (the client's share tells whether it
 could have been the bottleneck).
 
-    /work/venv/bin/python bench/bench_http.py [--store DIR] [--duration 2] [--warmup 1]
+    .venv/bin/python bench/bench_http.py [--store DIR] [--duration 2] [--warmup 1]
         [--connections 1,8,32] [--variants cached,uncached] [--server granian] [--out bench/results/http.json]
 
 `cached` is the endpoint as it ships (answers of the read-only store are cached per worker); `uncached` runs the same

@@ -7,7 +7,7 @@ default graph is the union of the named graphs as on ours) runs on a copy loaded
 build's N-Quads dump. One connection, one request at a time, requests alternating between the two servers; each
 query is POSTed as `application/sparql-query` and its whole answer read.
 
-    /work/venv/bin/python bench/bench_http_latency.py [--store DIR] [--runs 100] [--warmup 5]
+    .venv/bin/python bench/bench_http_latency.py [--store DIR] [--runs 100] [--warmup 5]
         [--out bench/results/http_latency.json]
 
 Prints a table (median and p99 per query and over all requests) and writes JSON.

@@ -6,7 +6,7 @@ implementation in Python; reasonable is a Rust OWL 2 RL reasoner, much faster. B
 source graphs but the shapes). Prints the times and every inferred triple one reasoner has and the other lacks,
 grouped by predicate (and by class for rdf:type), and writes JSON with samples.
 
-    /work/venv/bin/python bench/bench_reasoning.py [--runs 1] [--out bench/results/reasoning.json]
+    .venv/bin/python bench/bench_reasoning.py [--runs 1] [--out bench/results/reasoning.json]
 """
 
 from __future__ import annotations

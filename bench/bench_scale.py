@@ -16,7 +16,7 @@ deterministic) is passed to `fusiekg build --include FILE --reasoner reasonable`
   `--owlrl-max` triples (it takes about a second per thousand triples here), each in its own process with a
   time limit.
 
-    /work/venv/bin/python bench/bench_scale.py [--sizes 10000,100000,1000000] [--store DIR] [--timeout 1800]
+    .venv/bin/python bench/bench_scale.py [--sizes 10000,100000,1000000] [--store DIR] [--timeout 1800]
         [--owlrl-max 100000] [--owlrl-timeout 600] [--out bench/results/scale.json]
 
 Prints a table and writes JSON. A step that runs past its time limit is recorded as such, not left out.

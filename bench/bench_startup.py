@@ -4,7 +4,7 @@ Why: the target is "ready in under 2 s when the store is built" (no re-reasoning
 Measured from starting the command to the first 200 on /health, and to the first answered SPARQL query (which also
 needs a query process), for each HTTP server, several times; the store's build_id is checked to be unchanged.
 
-    /work/venv/bin/python bench/bench_startup.py [--store DIR] [--runs 5] [--out bench/results/startup.json]
+    .venv/bin/python bench/bench_startup.py [--store DIR] [--runs 5] [--out bench/results/startup.json]
 """
 
 from __future__ import annotations

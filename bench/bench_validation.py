@@ -4,7 +4,7 @@ Why: the validator promises a warm call well under 50 ms for a ~50-triple descri
 the reference data and runs the SHACL-SPARQL in oxigraph). The plain call gets the same data graph (description
 plus the reference entries it names) and the same shapes file, as pyshacl's users would call it.
 
-    /work/venv/bin/python bench/bench_validation.py [--runs 50] [--input FILE] [--out bench/results/validation.json]
+    .venv/bin/python bench/bench_validation.py [--runs 50] [--input FILE] [--out bench/results/validation.json]
 
 Prints a table and writes JSON. Wall-clock time and CPU time of the process (all threads) are both given, because the
 machine may be shared (the load average is recorded too).

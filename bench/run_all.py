@@ -1,6 +1,6 @@
 """Run every benchmark, one after the other, and print their tables: the one command behind bench/README.md.
 
-    /work/venv/bin/python bench/run_all.py [--store DIR] [--quick] [--skip scale,http,...] [--results DIR]
+    .venv/bin/python bench/run_all.py [--store DIR] [--quick] [--skip scale,http,...] [--results DIR]
 
 `--quick` runs shorter cells and smaller sizes (a smoke run of a few minutes); without it the whole set takes about
 an hour on 2 cores, most of it the 1M-triple build of the scale benchmark. Each benchmark writes its JSON under

@@ -85,9 +85,10 @@ class RepeatedRequests:
         self._build: str | None = None
 
     def _key(self, environ):
+        qs = environ.get("QUERY_STRING", "")
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
-                or "query=" not in environ.get("QUERY_STRING", "")):
-            return None
+                or not (qs.startswith("query=") or "&query=" in qs)):
+            return None  # only query answers: the service description depends on more than the request line
         try:
             build = self.state.build_id()
         except Exception:  # noqa: BLE001 - no store: let the app answer with its own error
@@ -95,7 +96,7 @@ class RepeatedRequests:
         if build != self._build:
             self.cache.clear()
             self._build = build
-        return environ["QUERY_STRING"], environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST")
+        return qs, environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST")
 
     def __call__(self, environ, start_response):
         key = self._key(environ) if self.cache.entries > 0 else None
