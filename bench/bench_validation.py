@@ -108,7 +108,7 @@ def main() -> None:
         "results": [{"name": name, **{k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}}
                     for name, r in rows],
     }, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten: {args.out.relative_to(ROOT)}")
+    print(f"\nwritten: {args.out.resolve().relative_to(ROOT) if args.out.resolve().is_relative_to(ROOT) else args.out}")
 
 
 if __name__ == "__main__":
