@@ -266,7 +266,8 @@ def main() -> None:
 
         status = "timeout" if b.get("timed_out") else ("ok" if b.get("ok") else "failed")
         rows.append([f"{s['size']:,}", status, fmt(t.get("load")), fmt(t.get(reason_key) if reason_key else None),
-                     fmt(t.get("validate (SHACL)")), fmt(t.get("write store and dumps")),
+                     fmt(t.get("describe (metadata)")), fmt(t.get("validate (SHACL)")),
+                     fmt(t.get("write store and dumps")),
                      fmt(round(t["total"] - steps_sum, 1) if "total" in t else None), fmt(t.get("total", b.get("wall_s"))),
                      fmt(b.get("max_rss_mb")),
                      fmt(s["plain_pyoxigraph"].get("load_s")), fmt(s["plain_pyoxigraph"].get("max_rss_mb")),
@@ -274,8 +275,8 @@ def main() -> None:
                      fmt(s["owlrl"].get("reason_s") if "reason_s" in s["owlrl"] else
                          ("timeout" if s["owlrl"].get("timed_out") else "skipped"))])
     print("\nBuild with --include (seconds; memory in MB)")
-    print(table(["added", "build", "load", "reason", "validate", "write", "other", "total", "peak MB",
-                 "plain ox load", "plain MB", "reasonable", "owlrl"], rows, "ll" + "r" * 11))
+    print(table(["added", "build", "load", "reason", "metadata", "validate", "write", "other", "total", "peak MB",
+                 "plain ox load", "plain MB", "reasonable", "owlrl"], rows, "ll" + "r" * 12))
     qrows = []
     for s in steps:
         for name, r in s["queries"].items():
