@@ -5,6 +5,7 @@ Nothing here imports Flask; the CLI and `serve` call `build()` and `ensure_built
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -43,7 +44,6 @@ _CODE_FILES = ("build.py", "reasoning.py", "metadata.py", "rdfterms.py", "dumps.
                "importers/register.py")
 _DATASET_FORMATS = {".trig": "trig", ".nq": "nquads"}
 _LINE_FORMATS = {".nt": "N_TRIPLES", ".nq": "N_QUADS"}  # read by pyoxigraph (see _load_lines)
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _GRAPH_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml",
                   ".owl": "xml", ".xml": "xml", ".n3": "n3"}
 
@@ -126,32 +126,12 @@ def _load_lines(path: Path, fmt_name: str) -> dict[str, Graph]:
     rdflib's; it opens nothing but the file). Blank nodes get fresh ids, as rdflib gives them, so two files never
     share one by accident; terms are converted once per distinct value."""
     import pyoxigraph as ox  # noqa: PLC0415
-    from rdflib import BNode, Literal  # noqa: PLC0415
+
+    from .rdfterms import from_ox  # noqa: PLC0415
 
     default = include_graph_name(path)
     out: dict[str, Graph] = {}
-    iris: dict[str, URIRef] = {}
-    bnodes: dict[str, BNode] = {}
-
-    def term(t):
-        if isinstance(t, ox.NamedNode):
-            v = t.value
-            r = iris.get(v)
-            if r is None:
-                r = iris[v] = URIRef(v)
-            return r
-        if isinstance(t, ox.BlankNode):
-            v = t.value
-            r = bnodes.get(v)
-            if r is None:
-                r = bnodes[v] = BNode(v)
-            return r
-        if isinstance(t, ox.Literal):
-            if t.language:
-                return Literal(t.value, lang=t.language)
-            dt = t.datatype.value
-            return Literal(t.value, datatype=None if dt == _XSD_STRING else term(t.datatype))
-        raise TypeError(f"RDF-star triple terms are not supported here: {t}")
+    term = functools.lru_cache(maxsize=1 << 20)(from_ox)  # one rdflib term per distinct value
 
     fmt = getattr(ox.RdfFormat, fmt_name)
     try:

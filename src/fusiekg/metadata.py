@@ -38,6 +38,7 @@ from .namespaces import (
     SD,
     SO,
     TOOIONT,
+    W3C_FORMATS,
 )
 from .sparql import GRAPH_FORMATS, RESULTS_FORMATS
 
@@ -66,7 +67,6 @@ EU_COUNTRY = Namespace(_EU + "country/")
 EU_ACCESS_RIGHT = Namespace(_EU + "access-right/")
 EU_LICENCE = Namespace(_EU + "licence/")
 IANA_MEDIA = Namespace("https://www.iana.org/assignments/media-types/")
-W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
 OWMS = Namespace("http://standaarden.overheid.nl/owms/terms/")
 DONL_THEMES = URIRef("https://dcat.overheid.nl/application-profile/donl/taxonomy/themes")
 # DCAT-AP-NL requires a Creative Commons licence; its own examples use this IRI for CC0 1.0.

@@ -16,6 +16,7 @@ PV = Namespace("https://identifier.overheid.nl/tooi/id/provincie/")
 SO = Namespace("https://identifier.overheid.nl/tooi/id/so/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SCHEMA = Namespace("https://schema.org/")
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")  # IRIs of RDF and result formats (service description)
 
 # Named graphs, one per source (docs/model.md).
 G_ONTOLOGY = GRAPH.ontology

@@ -23,7 +23,12 @@ def to_ox(term):
     raise TypeError(f"cannot store {term!r} in the RDF store")
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def from_ox(term):
+    """The rdflib term; `"x"^^xsd:string` becomes the plain `"x"` (the same RDF 1.1 literal), which rdflib would
+    otherwise hold as a second, different term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -31,8 +36,9 @@ def from_ox(term):
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
+        dt = term.datatype.value
+        return Literal(term.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+    raise TypeError(f"RDF-star triple terms are not supported here: {term!r}")
 
 
 def graph_quads(graph: Graph, name: str | None) -> Iterator[ox.Quad]:

@@ -10,12 +10,12 @@ the same as an HTML page.
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from ..executor import Job, QueryTimeout
 from ..metadata import DATASET
-from ..namespaces import G_INFERRED, G_METADATA, SD, bind_all
+from ..namespaces import G_INFERRED, G_METADATA, SD, W3C_FORMATS, bind_all
 from ..remote import RemoteError
 from ..sparql import GRAPH_FORMATS, RESULTS_FORMATS, QueryRefused, QuerySyntaxError
 from ..store import StoreMissing
@@ -35,19 +35,17 @@ from .state import state
 bp = Blueprint("service_description", __name__)
 _cache: dict[str, tuple] = {}  # the store's metadata graph, per build id
 
-# W3C's registry of format IRIs (https://www.w3.org/ns/formats/). TODO(lead): move to namespaces.py.
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 FORMAT_IRIS = {
-    "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,
-    "application/sparql-results+xml": FORMATS.SPARQL_Results_XML,
-    "text/csv": FORMATS.SPARQL_Results_CSV,
-    "text/tab-separated-values": FORMATS.SPARQL_Results_TSV,
-    "text/turtle": FORMATS.Turtle,
-    "application/n-triples": FORMATS["N-Triples"],
-    "application/ld+json": FORMATS["JSON-LD"],
-    "application/rdf+xml": FORMATS.RDF_XML,
-    "application/trig": FORMATS.TriG,
-    "application/n-quads": FORMATS["N-Quads"],
+    "application/sparql-results+json": W3C_FORMATS.SPARQL_Results_JSON,
+    "application/sparql-results+xml": W3C_FORMATS.SPARQL_Results_XML,
+    "text/csv": W3C_FORMATS.SPARQL_Results_CSV,
+    "text/tab-separated-values": W3C_FORMATS.SPARQL_Results_TSV,
+    "text/turtle": W3C_FORMATS.Turtle,
+    "application/n-triples": W3C_FORMATS["N-Triples"],
+    "application/ld+json": W3C_FORMATS["JSON-LD"],
+    "application/rdf+xml": W3C_FORMATS.RDF_XML,
+    "application/trig": W3C_FORMATS.TriG,
+    "application/n-quads": W3C_FORMATS["N-Quads"],
 }
 # What the description itself is offered as, in our order of preference (rdflib serialiser names).
 DESCRIPTION_FORMATS = {
@@ -82,7 +80,7 @@ def describe_service(endpoint: str, manifest: dict, settings) -> Graph:
     """The Service Description and VoID of this endpoint as an RDF graph."""
     g = Graph()
     bind_all(g)
-    g.bind("formats", FORMATS)
+    g.bind("formats", W3C_FORMATS)
     endpoint_iri = URIRef(endpoint)
     service = URIRef(endpoint + "#service")
     g.add((service, RDF.type, SD.Service))
