@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -103,3 +104,61 @@ def test_executor_kills_a_query_at_the_time_limit_and_keeps_serving(tiny):
         assert json.loads(res.body)["boolean"] is True
     finally:
         ex.close()
+
+
+def test_a_query_known_to_be_quick_runs_inline_with_the_same_answers(tiny):
+    ex = QueryExecutor(tiny, size=1, inline_ms=60_000)  # every answered query counts as quick
+    jobs = [Job(f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s", "application/sparql-results+json", 7),
+            Job("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle", 1000),
+            Job("ASK { ?s ?p ?o }", "application/sparql-results+xml", 10)]
+    try:
+        first = [ex.run(j, 10) for j in jobs]
+        assert ex.inline_runs == 0
+        again = [ex.run(j, 10) for j in jobs]
+        assert ex.inline_runs == len(jobs)
+        assert again == first
+        assert first[0].truncated and first[0].rows == 7
+        with pytest.raises(sparql.QuerySyntaxError) as err:  # errors are never remembered as quick
+            ex.run(Job("SELECT *\nWHERE { ?s ?p }", None, 10), 10)
+        with pytest.raises(sparql.QuerySyntaxError) as err_again:
+            ex.run(Job("SELECT *\nWHERE { ?s ?p }", None, 10), 10)
+        assert (err.value.line, str(err.value)) == (err_again.value.line, str(err_again.value))
+        assert ex.inline_runs == len(jobs)
+    finally:
+        ex.close()
+
+
+def test_a_slow_query_is_never_run_inline_and_stays_under_the_time_limit(tiny):
+    ex = QueryExecutor(tiny, size=1, inline_ms=50)
+    slow = Job("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }", None, 10)
+    try:
+        for _ in range(2):
+            with pytest.raises(QueryTimeout):
+                ex.run(slow, 1.0)
+        assert ex.inline_runs == 0
+    finally:
+        ex.close()
+
+
+def _canonical(answer: dict) -> dict:
+    """GROUP_CONCAT's order is left to the engine by SPARQL: compare such lists (and so every value) as sets of
+    the words between separators."""
+    for row in answer["results"]["bindings"]:
+        for term in row.values():
+            term["value"] = sorted(re.split(r"\s*[;·]\s*|\s+", term["value"]))
+    return answer
+
+
+def test_the_store_in_memory_answers_every_shipped_query_as_on_disk(store_dir):
+    from fusiekg import resources
+
+    disk, memory = LocalStore(store_dir), LocalStore(store_dir, memory_triples=10_000_000)
+    assert memory.in_memory and not disk.in_memory
+    queries = sorted(resources.path("queries").glob("*.rq"))
+    assert len(queries) >= 12
+    for path in queries:
+        q = path.read_text(encoding="utf-8")
+        on_disk = _canonical(json.loads(sparql.run(disk, q, "application/sparql-results+json", max_rows=100_000).body))
+        in_memory = _canonical(json.loads(sparql.run(memory, q, "application/sparql-results+json",
+                                                     max_rows=100_000).body))
+        assert in_memory == on_disk, path.name

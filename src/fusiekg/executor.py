@@ -4,6 +4,12 @@ pyoxigraph cannot interrupt a running query, and a thread cannot be killed. Each
 child processes, each with the store opened read-only; a query is sent to an idle child, and when it is not answered
 within the limit the child is killed (the query stops at once) and replaced. Other requests use other children, so
 one slow query does not stall the rest.
+
+The trip to a child costs about as much as a small query itself (two context switches and a pickle each way), so
+a query text that a child answered quickly (`inline_ms`) is from then on run in the calling process, on its own
+read-only copy of the store. That is safe because the store is read-only: the same query text on the same data
+does the same work, so its cost is known before it runs. A query that runs slower inline than expected goes
+back to the children. Unknown and slow queries always run in a child, under the time limit.
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import sparql
+from .namespaces import PREFIXES
 
 
 class QueryTimeout(Exception):
@@ -34,35 +43,66 @@ class Job:
     named_graphs: list[str] | None = None
     service_allow: tuple[str, ...] = ()
     prefixes: dict[str, str] | None = None
+    info: sparql.QueryInfo | None = None  # the query's analysis with its services checked, when the caller has it
+
+    def __getstate__(self) -> dict:
+        """Sent to a query process on every request: the standard prefix map travels as a marker, not a dict."""
+        state = dict(self.__dict__)
+        if state["prefixes"] is PREFIXES:
+            state["prefixes"] = _STANDARD
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state["prefixes"] == _STANDARD:
+            state["prefixes"] = PREFIXES
+        self.__dict__.update(state)
 
 
-def _child(store_dir: str, conn) -> None:
+_STANDARD = "standard-prefixes"
+
+
+def _answer(store, job: Job) -> tuple[str, object]:
+    """Run a Job on a LocalStore; the outcome as (kind, payload), which pickles and crosses a pipe."""
+    try:
+        return "ok", sparql.run(store, job.query, job.media_type, max_rows=job.max_rows,
+                                default_graphs=job.default_graphs, named_graphs=job.named_graphs,
+                                service_allow=job.service_allow, prefixes=job.prefixes, info=job.info)
+    except sparql.QuerySyntaxError as exc:
+        return "syntax", (str(exc), exc.line, exc.column)
+    except sparql.QueryRefused as exc:
+        return "refused", str(exc)
+    except Exception as exc:  # an evaluation error (e.g. a bad regex): the client's query, not our crash
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _unwrap(kind: str, payload) -> sparql.Result:
+    if kind == "ok":
+        return payload
+    if kind == "syntax":
+        msg, line, col = payload
+        raise sparql.QuerySyntaxError(msg, line, col)
+    if kind == "refused":
+        raise sparql.QueryRefused(payload)
+    raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
+
+
+def _child(store_dir: str, memory_triples: int, conn) -> None:
     """Child process main loop: answer Jobs until the pipe closes."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
-    store = LocalStore(Path(store_dir))
+    store = LocalStore(Path(store_dir), memory_triples=memory_triples)
     while True:
         try:
             job: Job = conn.recv()
         except EOFError:
             return
-        try:
-            res = sparql.run(store, job.query, job.media_type, max_rows=job.max_rows,
-                             default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-                             service_allow=job.service_allow, prefixes=job.prefixes)
-            conn.send(("ok", res))
-        except sparql.QuerySyntaxError as exc:
-            conn.send(("syntax", (str(exc), exc.line, exc.column)))
-        except sparql.QueryRefused as exc:
-            conn.send(("refused", str(exc)))
-        except Exception as exc:  # an evaluation error (e.g. a bad regex): the client's query, not our crash
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        conn.send(_answer(store, job))
 
 
 class _Slot:
-    def __init__(self, ctx, store_dir: str):
+    def __init__(self, ctx, store_dir: str, memory_triples: int):
         self.conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(target=_child, args=(store_dir, child_conn), daemon=True)
+        self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn), daemon=True)
         self.proc.start()
         child_conn.close()
 
@@ -73,12 +113,21 @@ class _Slot:
 
 
 class QueryExecutor:
-    """A small pool of query processes over one store directory."""
+    """A small pool of query processes over one store directory, and a lane for queries known to be quick."""
 
-    def __init__(self, store_dir: Path | str, size: int = 4, start_method: str = "forkserver"):
+    KNOWN_QUICK = 4096  # query texts remembered as quick, per web worker
+    DEMOTE_FACTOR = 4  # an inline run this many times slower than the limit sends the text back to the children
+
+    def __init__(self, store_dir: Path | str, size: int = 4, start_method: str = "forkserver",
+                 memory_triples: int = 0, inline_ms: float = 0.0):
         self.store_dir = str(store_dir)
         self.ctx = mp.get_context(start_method)
         self.size = size
+        self.memory_triples = memory_triples
+        self.inline_s = inline_ms / 1000
+        self._quick: OrderedDict[tuple, None] = OrderedDict()
+        self._local = None  # this process's own LocalStore, opened on the first inline query
+        self.inline_runs = 0  # queries answered in this process (for tests and /health)
         self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._created = 0
@@ -93,7 +142,7 @@ class QueryExecutor:
             if self._created < self.size:
                 self._created += 1
                 try:
-                    return _Slot(self.ctx, self.store_dir)
+                    return _Slot(self.ctx, self.store_dir, self.memory_triples)
                 except BaseException:
                     self._created -= 1
                     raise
@@ -107,7 +156,40 @@ class QueryExecutor:
         with self._lock:
             self._created -= 1
 
+    @staticmethod
+    def _quick_key(job: Job) -> tuple:
+        return (job.query, job.media_type, job.max_rows, None if job.default_graphs is None else tuple(job.default_graphs),
+                None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow)
+
+    def open_local(self):
+        with self._lock:
+            if self._local is None:
+                from .store import LocalStore  # noqa: PLC0415 - only once a query has shown to be quick
+
+                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples)
+            return self._local
+
     def run(self, job: Job, timeout_s: float) -> sparql.Result:
+        if self.inline_s <= 0:
+            return _unwrap(*self._run_in_child(job, timeout_s))
+        key = self._quick_key(job)
+        if key in self._quick:
+            t0 = time.perf_counter()
+            outcome = _answer(self.open_local(), job)
+            self.inline_runs += 1
+            if time.perf_counter() - t0 > self.inline_s * self.DEMOTE_FACTOR:
+                self._quick.pop(key, None)
+            return _unwrap(*outcome)
+        t0 = time.perf_counter()
+        outcome = self._run_in_child(job, timeout_s)
+        if outcome[0] == "ok" and time.perf_counter() - t0 < self.inline_s:
+            with self._lock:
+                self._quick[key] = None
+                if len(self._quick) > self.KNOWN_QUICK:
+                    self._quick.popitem(last=False)
+        return _unwrap(*outcome)
+
+    def _run_in_child(self, job: Job, timeout_s: float) -> tuple[str, object]:
         slot = self._acquire(wait_s=timeout_s)
         try:
             slot.conn.send(job)
@@ -115,7 +197,7 @@ class QueryExecutor:
                 self._discard(slot)
                 slot = None
                 raise QueryTimeout(f"the query ran longer than the limit of {timeout_s:g} s and was stopped")
-            kind, payload = slot.conn.recv()
+            return slot.conn.recv()
         except (EOFError, BrokenPipeError, OSError) as exc:
             if slot is not None:
                 self._discard(slot)
@@ -127,17 +209,10 @@ class QueryExecutor:
                     slot.kill()
                 else:
                     self._idle.put(slot)
-        if kind == "ok":
-            return payload
-        if kind == "syntax":
-            msg, line, col = payload
-            raise sparql.QuerySyntaxError(msg, line, col)
-        if kind == "refused":
-            raise sparql.QueryRefused(payload)
-        raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
 
     def close(self) -> None:
         self._closed = True
+        self._local = None
         while True:
             try:
                 self._idle.get_nowait().kill()

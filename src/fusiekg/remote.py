@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +26,6 @@ from .store import LocalStore
 
 class RemoteError(Exception):
     """The external server failed or could not be reached."""
-
-
-_HAS_DATASET = re.compile(r"\bFROM\b", re.I)
 
 
 class RemoteSparql:
@@ -70,7 +66,7 @@ class RemoteSparql:
         if media not in offered:
             raise sparql.QueryRefused(f"{media} is not a result format for a {info.form} query")
         default, named = job.default_graphs, job.named_graphs
-        if default is None and named is None and not _HAS_DATASET.search(sparql._skeleton(job.query)[0]):
+        if default is None and named is None and not info.declares_dataset:
             default, named = self.graphs, self.graphs
         params = {}
         if default is not None:
@@ -80,22 +76,11 @@ class RemoteSparql:
         graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         body = self._post(job.query, accept, timeout_s, params)
-        if graph_form:
-            triples = list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
-            cut = triples[: job.max_rows]
-            return sparql.Result(sparql.serialize_triples(cut, media, job.prefixes), media,
-                                 len(triples) > job.max_rows, len(cut))
-        if info.form == "ASK":
-            return sparql.Result(sparql.serialize_boolean(bool(json.loads(body)["boolean"]), media), media, rows=1)
-        sols = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-        variables = [v.value for v in sols.variables]
-        rows, truncated = [], False
-        for i, s in enumerate(sols):
-            if i >= job.max_rows:
-                truncated = True
-                break
-            rows.append([s[v] for v in variables])
-        return sparql.Result(sparql.serialize_solutions(variables, rows, media), media, truncated, len(rows))
+        try:
+            answer = body if graph_form else ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            return sparql.serialize_answer(answer, media, job.max_rows, job.prefixes)
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteError(f"the external store sent an answer that does not parse: {exc}") from exc
 
     def close(self) -> None:
         self.session.close()

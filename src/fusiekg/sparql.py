@@ -8,10 +8,8 @@ is reported, never silent). Timeouts are enforced one level up, by `executor`, w
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
@@ -41,7 +39,6 @@ _OX_GRAPH_FORMAT = {
     "application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/trig": ox.RdfFormat.TRIG, "application/n-quads": ox.RdfFormat.N_QUADS,
 }
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class QueryRefused(Exception):
@@ -75,6 +72,7 @@ _NAMES = re.compile(r"[?$]\w+|[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]+|\b\w+\b(?=\s*:
 class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     services: list[str] = field(default_factory=list)  # IRIs (or "?var") named by SERVICE
+    declares_dataset: bool = False  # FROM / FROM NAMED: the query names its own dataset
 
 
 def _skeleton(query: str) -> tuple[str, list[str]]:
@@ -109,7 +107,7 @@ def analyse(query: str) -> QueryInfo:
         services.append(iris[int(m.group(2))] if m.group(2) is not None else m.group(1))
     if re.search(r"(?<![?$:\w])SERVICE\b(?!:)", skel, re.I) and not services:
         services.append("?")
-    return QueryInfo(form=first, services=services)
+    return QueryInfo(form=first, services=services, declares_dataset="FROM" in words)
 
 
 def declares_dataset(query: str) -> bool:
@@ -155,83 +153,89 @@ def result_media_types(form: str) -> list[str]:
     return list(GRAPH_FORMATS) if form in ("CONSTRUCT", "DESCRIBE") else list(RESULTS_FORMATS)
 
 
-def _json_term(t) -> dict:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        d = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value != _XSD_STRING:
-            d["datatype"] = t.datatype.value
-        return d
-    if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
-                                            "object": _json_term(t.object)}}
-    raise TypeError(t)
+_OX_RESULTS_FORMAT = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
 
 
-def _xml_term(t) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{escape(t.value)}</bnode>"
-    if t.language:
-        return f'<literal xml:lang="{escape(t.language)}">{escape(t.value)}</literal>'
-    if t.datatype.value != _XSD_STRING:
-        return f'<literal datatype="{escape(t.datatype.value)}">{escape(t.value)}</literal>'
-    return f"<literal>{escape(t.value)}</literal>"
+class _Enough(Exception):
+    """Raised from inside pyoxigraph's writer to stop it once the row limit is passed."""
 
 
-def _csv_value(t) -> str:
-    if t is None:
-        return ""
-    v = f"_:{t.value}" if isinstance(t, ox.BlankNode) else t.value
-    if any(c in v for c in ',"\r\n'):
-        v = '"' + v.replace('"', '""') + '"'
-    return v
+class _LineCap:
+    """A file-like sink for pyoxigraph's writers that stops them after `limit` lines and keeps what came before.
+
+    TSV results and N-Triples put exactly one row (triple) per line, with newlines in values escaped, so counting
+    lines counts rows: the writer never produces more than the limit needs, whatever the size of the answer.
+    """
+
+    __slots__ = ("chunks", "lines", "limit")
+
+    def __init__(self, limit: int):
+        self.chunks: list[bytes] = []
+        self.lines = 0
+        self.limit = limit
+
+    def write(self, data) -> int:
+        data = bytes(data)
+        self.chunks.append(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise _Enough
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def result(self) -> tuple[bytes, bool]:
+        """The first `limit` lines, and whether there were more."""
+        body = b"".join(self.chunks)
+        if self.lines <= self.limit:
+            return body, False
+        cut = -1
+        for _ in range(self.limit):
+            cut = body.index(b"\n", cut + 1)
+        return body[: cut + 1], True
 
 
-def _tsv_value(t) -> str:
-    return "" if t is None else str(t).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _first_lines(write, limit: int) -> tuple[bytes, bool]:
+    """Run `write(sink)` (a pyoxigraph serialize call) until `limit` lines are written; (lines, cut?)."""
+    sink = _LineCap(limit)
+    try:
+        write(sink)
+    except _Enough:
+        pass
+    return sink.result()
 
 
-def serialize_solutions(variables: list[str], rows: list, media_type: str) -> bytes:
-    if media_type == "application/sparql-results+json":
-        bindings = [{v: _json_term(r[i]) for i, v in enumerate(variables) if r[i] is not None} for r in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
-    if media_type == "application/sparql-results+xml":
-        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-        out += [f'<variable name="{v}"/>' for v in variables]
-        out.append("</head><results>")
-        for r in rows:
-            out.append("<result>")
-            out += [f'<binding name="{v}">{_xml_term(r[i])}</binding>' for i, v in enumerate(variables)
-                    if r[i] is not None]
-            out.append("</result>")
-        out.append("</results></sparql>\n")
-        return "".join(out).encode()
-    if media_type == "text/csv":
-        lines = [",".join(variables)] + [",".join(_csv_value(x) for x in r) for r in rows]
-        return ("\r\n".join(lines) + "\r\n").encode()
-    if media_type == "text/tab-separated-values":
-        lines = ["\t".join(f"?{v}" for v in variables)] + ["\t".join(_tsv_value(x) for x in r) for r in rows]
-        return ("\n".join(lines) + "\n").encode()
-    raise ValueError(media_type)
+def serialize_answer(res, media_type: str, max_rows: int, prefixes: dict[str, str] | None = None) -> Result:
+    """Serialise a pyoxigraph answer (from a store or parsed from a remote server) with pyoxigraph's own writers,
+    cut at `max_rows` rows, and say whether it was cut.
 
-
-def serialize_boolean(value: bool, media_type: str) -> bytes:
-    if media_type == "application/sparql-results+json":
-        return json.dumps({"head": {}, "boolean": value}).encode()
-    if media_type == "application/sparql-results+xml":
-        return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
-    if media_type == "text/csv":
-        return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode()
-    return f"?_askResult\n{'true' if value else 'false'}\n".encode()
+    Solutions are first written as TSV, which has one row per line, so the cut is exact and cheap; the kept
+    lines are then parsed back and written in the requested format (all of it in Rust, no Python per row).
+    """
+    if isinstance(res, ox.QueryBoolean):
+        return Result(res.serialize(format=_OX_RESULTS_FORMAT[media_type]), media_type, rows=1)
+    if isinstance(res, ox.QuerySolutions):
+        tsv, truncated = _first_lines(lambda sink: res.serialize(sink, ox.QueryResultsFormat.TSV), max_rows + 1)
+        rows = tsv.count(b"\n") - 1
+        if media_type == "text/tab-separated-values":
+            return Result(tsv, media_type, truncated, rows)
+        kept = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
+        return Result(kept.serialize(format=_OX_RESULTS_FORMAT[media_type]), media_type, truncated, rows)
+    if isinstance(res, (bytes, bytearray)):  # N-Triples from elsewhere (a remote server)
+        nt, truncated = _first_lines(lambda sink: sink.write(res), max_rows)
+    else:
+        nt, truncated = _first_lines(lambda sink: res.serialize(sink, ox.RdfFormat.N_TRIPLES), max_rows)
+    rows = nt.count(b"\n")
+    if media_type == "application/n-triples":
+        return Result(nt, media_type, truncated, rows)
+    triples = list(ox.parse(nt, ox.RdfFormat.N_TRIPLES))
+    return Result(serialize_triples(triples, media_type, prefixes), media_type, truncated, rows)
 
 
 def serialize_triples(triples: list, media_type: str, prefixes: dict[str, str] | None = None) -> bytes:
@@ -247,32 +251,23 @@ def serialize_triples(triples: list, media_type: str, prefixes: dict[str, str] |
 
 
 def run(store, query: str, media_type: str | None, *, max_rows: int, default_graphs=None, named_graphs=None,
-        service_allow: tuple[str, ...] = (), prefixes: dict[str, str] | None = None) -> Result:
+        service_allow: tuple[str, ...] = (), prefixes: dict[str, str] | None = None,
+        info: QueryInfo | None = None) -> Result:
     """Analyse, execute and serialise one query on a LocalStore-like object (`.query(q, default_graphs=, ...)`).
 
-    `media_type` None picks the first format of the query's kind (JSON results, or Turtle).
+    `media_type` None picks the first format of the query's kind (JSON results, or Turtle). A caller that has
+    already analysed the query and checked its services (the web app, once per query text) passes `info`.
     """
-    info = analyse(query)
-    check_services(info, service_allow)
+    if info is None:
+        info = analyse(query)
+        check_services(info, service_allow)
     offered = result_media_types(info.form)
     media_type = media_type or offered[0]
     if media_type not in offered:
         raise QueryRefused(f"{media_type} is not a result format for a {info.form} query; use one of {', '.join(offered)}")
     try:
-        res = store.query(query, default_graphs=default_graphs, named_graphs=named_graphs)
+        res = store.query(query, default_graphs=default_graphs, named_graphs=named_graphs,
+                          declares_dataset=info.declares_dataset)
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
-    if isinstance(res, ox.QueryBoolean) or isinstance(res, bool):
-        return Result(serialize_boolean(bool(res), media_type), media_type, rows=1)
-    items = []
-    truncated = False
-    for i, item in enumerate(res):
-        if i >= max_rows:
-            truncated = True
-            break
-        items.append(item)
-    if isinstance(res, ox.QuerySolutions):
-        variables = [v.value for v in res.variables]
-        rows = [[sol[v] for v in variables] for sol in items]
-        return Result(serialize_solutions(variables, rows, media_type), media_type, truncated, len(rows))
-    return Result(serialize_triples(items, media_type, prefixes), media_type, truncated, len(items))
+    return serialize_answer(res, media_type, max_rows, prefixes)

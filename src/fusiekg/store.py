@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .sparql import declares_dataset
+from .sparql import declares_dataset as query_declares_dataset
 
 
 class StoreMissing(Exception):
@@ -60,14 +60,25 @@ def read_manifest(root: Path) -> dict:
 
 
 class LocalStore:
-    """A built store opened read-only: what `query`, `stats` and `serve` use."""
+    """A built store opened read-only: what `query`, `stats` and `serve` use.
 
-    def __init__(self, root: Path | str):
+    With `memory_triples` > 0 a store of at most that many triples is copied into memory: pyoxigraph's in-memory
+    store answers the same queries 2 to 10 times faster than its RocksDB store (measured on the competency queries),
+    and a read-only store never needs to be written back. Larger stores are queried on disk.
+    """
+
+    def __init__(self, root: Path | str, memory_triples: int = 0):
         self.layout = StoreLayout(Path(root))
         if not self.layout.exists():
             raise StoreMissing(Path(root))
         self.manifest = read_manifest(self.layout.root)
-        self.ox = ox.Store.read_only(str(self.layout.db))
+        disk = ox.Store.read_only(str(self.layout.db))
+        self.in_memory = 0 < int(self.manifest.get("triples", memory_triples + 1)) <= memory_triples
+        if self.in_memory:
+            self.ox = ox.Store()
+            self.ox.bulk_load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        else:
+            self.ox = disk
 
     @property
     def build_id(self) -> str:
@@ -76,19 +87,22 @@ class LocalStore:
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def query(self, sparql: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+              declares_dataset: bool | None = None):
         """Run SPARQL; the default graph is the union of all named graphs unless a dataset is given.
 
         A dataset is given by the arguments (the protocol's default-graph-uri / named-graph-uri) or by the query's
         own FROM / FROM NAMED; pyoxigraph's union flag would silently override the latter, so it is only set when
-        neither names a dataset.
+        neither names a dataset. `declares_dataset` is that answer when the caller already has it.
         """
         kwargs: dict = {}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or [ox.NamedNode(_EMPTY_GRAPH)]
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if default_graphs is None and not declares_dataset(sparql):
+        if declares_dataset is None:
+            declares_dataset = query_declares_dataset(sparql)
+        if default_graphs is None and not declares_dataset:
             kwargs["use_default_graph_as_union"] = True
         return self.ox.query(sparql, **kwargs)
 

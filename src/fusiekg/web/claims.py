@@ -74,7 +74,7 @@ def comparison() -> dict:
     for r in rows:
         iri = r["telling"]["value"]
         d = by_claim.get(iri, {})
-        listed = [n.strip() for n in r.get("registerLijst", {}).get("value", "").split(";") if n.strip()]
+        listed = sorted(n.strip() for n in r.get("registerLijst", {}).get("value", "").split(";") if n.strip())
         claim = {"organisations": _int(r, "claimOrganisaties"), "municipalities": _int(r, "claimGemeenten")}
         register = {"organisations": _int(r, "registerOrganisaties"), "municipalities": _int(r, "registerGemeenten")}
         out.append({

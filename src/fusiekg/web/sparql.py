@@ -208,7 +208,7 @@ def answer(params: ProtocolRequest) -> Response:
         dataset = {"default_graphs": _graph_iris(params.default_graphs, "default-graph-uri"),
                    "named_graphs": _graph_iris(params.named_graphs, "named-graph-uri")}
     job = Job(query=query, media_type=media, max_rows=settings.max_rows, service_allow=settings.service_allow,
-              prefixes=PREFIXES, **dataset)
+              prefixes=PREFIXES, info=info, **dataset)
     try:
         result = state().run(job)
     except QueryTimeout as exc:

@@ -108,7 +108,9 @@ class AppState:
                     raise StoreMissing(self.store_dir)
                 # Children forked from a server that already imported the store code start in milliseconds.
                 multiprocessing.set_forkserver_preload(_PRELOAD)
-                self._executor = QueryExecutor(self.store_dir, size=self.query_slots)
+                self._executor = QueryExecutor(self.store_dir, size=self.query_slots,
+                                               memory_triples=self.settings.memory_triples,
+                                               inline_ms=self.settings.inline_query_ms)
                 self._pid = os.getpid()
             return self._executor
 
@@ -141,8 +143,12 @@ class AppState:
         return result
 
     def warm(self) -> None:
-        """Start one query process now, so the first user does not wait for it."""
+        """Start one query process now, and open the store for quick queries in the background, so the first
+        users do not wait for either."""
         self.run(Job("ASK {}", None, 1))
+        executor = self.executor
+        if getattr(executor, "inline_s", 0) > 0:
+            threading.Thread(target=executor.open_local, name="fusiekg-open-store", daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
