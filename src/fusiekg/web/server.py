@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 from ..config import Settings
@@ -79,9 +80,13 @@ def _prepare(app) -> None:
     _warm_in_background(app)
 
 
+_VALIDATION_WARM_DELAY_S = 2.0
+
+
 def _warm_in_background(app) -> None:
     """Start a query process without delaying the worker's first answer (/health needs none; a query that comes
-    first simply waits for it)."""
+    first simply waits for it); a little later, load the validation engine (shapes and reference data, about a
+    second of work) so that the first description a user sends is checked as fast as the next."""
     state = app.extensions.get("fusiekg")
     if state is None:
         return
@@ -91,6 +96,14 @@ def _warm_in_background(app) -> None:
             state.warm()
         except Exception as exc:  # noqa: BLE001 - a warm-up failure shows again, clearly, on the first query
             print(f"fusiekg: query process warm-up failed: {exc}", file=sys.stderr, flush=True)
+        if "validate" in app.blueprints:
+            time.sleep(_VALIDATION_WARM_DELAY_S)  # after the worker's first answers, not in their way
+            try:
+                from .. import validation  # noqa: PLC0415 - rdflib and pyshacl load here, off the start path
+
+                validation.engine()
+            except Exception as exc:  # noqa: BLE001 - the first validation reports it
+                print(f"fusiekg: validation warm-up failed: {exc}", file=sys.stderr, flush=True)
 
     threading.Thread(target=warm, name="fusiekg-warm", daemon=True).start()
 
