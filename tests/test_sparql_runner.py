@@ -162,3 +162,13 @@ def test_the_store_in_memory_answers_every_shipped_query_as_on_disk(store_dir):
         in_memory = _canonical(json.loads(sparql.run(memory, q, "application/sparql-results+json",
                                                      max_rows=100_000).body))
         assert in_memory == on_disk, path.name
+
+
+def test_n_triples_from_an_external_store_are_cut_by_triples_not_by_lines():
+    body = (b'# a comment\n\n<http://a> <http://b> "x\\ny" .\n\n'
+            b'<http://a> <http://b> <http://c> .\n<http://a> <http://b> <http://d> .\n')
+    res = sparql.serialize_answer(body, "application/n-triples", 2)
+    assert res.truncated and res.rows == 2
+    assert list(ox.parse(res.body, ox.RdfFormat.N_TRIPLES))[0].object == ox.Literal("x\ny")
+    whole = sparql.serialize_answer(body, "text/turtle", 3)
+    assert not whole.truncated and len(list(ox.parse(whole.body, ox.RdfFormat.TURTLE))) == 3

@@ -227,8 +227,9 @@ def serialize_answer(res, media_type: str, max_rows: int, prefixes: dict[str, st
             return Result(tsv, media_type, truncated, rows)
         kept = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
         return Result(kept.serialize(format=_OX_RESULTS_FORMAT[media_type]), media_type, truncated, rows)
-    if isinstance(res, (bytes, bytearray)):  # N-Triples from elsewhere (a remote server)
-        nt, truncated = _first_lines(lambda sink: sink.write(res), max_rows)
+    if isinstance(res, (bytes, bytearray)):  # N-Triples from elsewhere (a remote server): rewritten one per line
+        nt, truncated = _first_lines(
+            lambda sink: ox.serialize(ox.parse(res, ox.RdfFormat.N_TRIPLES), sink, ox.RdfFormat.N_TRIPLES), max_rows)
     else:
         nt, truncated = _first_lines(lambda sink: res.serialize(sink, ox.RdfFormat.N_TRIPLES), max_rows)
     rows = nt.count(b"\n")

