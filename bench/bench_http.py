@@ -19,11 +19,15 @@ so the CPU time the client and each server used during a cell is recorded too (t
 could have been the bottleneck).
 
     .venv/bin/python bench/bench_http.py [--store DIR] [--duration 2] [--warmup 1]
-        [--connections 1,8,32] [--variants cached,uncached] [--server granian] [--out bench/results/http.json]
+        [--connections 1,8,32] [--variants cached,uncached,isolated] [--server granian]
+        [--out bench/results/http.json]
 
-`cached` is the endpoint as it ships (answers of the read-only store are cached per worker); `uncached` runs the same
-server with FUSIEKG_CACHE_ENTRIES=0, so every request runs its query. Prints a table per connection count (req/s,
-p50 and p99, ratio to Oxigraph, geometric mean) and writes JSON.
+Variants of our endpoint (`--variants`, any of):
+- `cached`: as it ships; answers of the read-only store are cached per worker;
+- `uncached`: FUSIEKG_CACHE_ENTRIES=0, so every request runs its query (in the web worker itself once the query
+  text has shown to be quick, see executor.py);
+- `isolated`: also FUSIEKG_INLINE_QUERY_MS=0, so every request runs its query in a separate query process.
+Prints a table per connection count (req/s, p50 and p99, ratio to Oxigraph, geometric mean) and writes JSON.
 """
 
 from __future__ import annotations
@@ -140,11 +144,16 @@ def cell(summary: dict, server_cpu_s: float) -> dict:
             "server_cores": round(server_cpu_s / seconds, 2) if seconds else 0.0}
 
 
+VARIANT_ENV = {
+    "cached": {},
+    "uncached": {"FUSIEKG_CACHE_ENTRIES": "0"},
+    "isolated": {"FUSIEKG_CACHE_ENTRIES": "0", "FUSIEKG_INLINE_QUERY_MS": "0"},
+}
+
+
 def start_fusiekg(store: Path, variant: str, server: str | None) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
-    env = dict(os.environ)
-    if variant == "uncached":
-        env["FUSIEKG_CACHE_ENTRIES"] = "0"
+    env = {**os.environ, **VARIANT_ENV[variant]}
     args = [sys.executable, "-m", "fusiekg", "serve", "--store", str(store), "--host", "127.0.0.1",
             "--port", str(port)]
     if server:
@@ -161,8 +170,8 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=2, help="timed seconds per query, server and connection count")
     ap.add_argument("--warmup", type=int, default=1, help="untimed seconds before each timed run (0: none)")
     ap.add_argument("--connections", default="1,8,32")
-    ap.add_argument("--variants", default="cached,uncached", help="our endpoint as shipped (cached) and/or with the "
-                    "answer cache off (uncached)")
+    ap.add_argument("--variants", default="cached,uncached,isolated", help="our endpoint as shipped (cached), with "
+                    "the answer cache off (uncached), and also every query in a query process (isolated)")
     ap.add_argument("--server", default=None, help="WSGI server for fusiekg serve (default: serve's own default)")
     ap.add_argument("--queries", default=None, help="comma list of query names to run (default: all)")
     ap.add_argument("--out", type=Path, default=RESULTS / "http.json")
@@ -171,6 +180,9 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk (Debian)")
     levels = [int(c) for c in args.connections.split(",")]
     variants = [v for v in args.variants.split(",") if v]
+    unknown = [v for v in variants if v not in VARIANT_ENV]
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANT_ENV)}")
     settings = Settings().with_(store_dir=args.store)
     manifest = ensure_built(settings)
     store = Path(settings.store_dir)
@@ -258,7 +270,7 @@ def main() -> None:
         "store": {"triples": manifest["triples"], "build_id": manifest.get("build_id")},
         "servers": {"oxigraph": f"{oxigraph_version()} serve-read-only --union-default-graph",
                     **{v: f"fusiekg serve{' --server ' + args.server if args.server else ''}"
-                          f"{' with FUSIEKG_CACHE_ENTRIES=0' if v == 'uncached' else ''}" for v in variants}},
+                          + "".join(f" {k}={val}" for k, val in VARIANT_ENV[v].items()) for v in variants}},
         "oxigraph_load_s": round(load_s, 2),
         "fusiekg_ready_s": {v: round(s, 2) for v, s in startup.items()},
         "duration_s": args.duration, "warmup_s": args.warmup,
