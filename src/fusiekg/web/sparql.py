@@ -78,6 +78,19 @@ class ProtocolRequest:
 
 def parse_params(raw: bytes, where: str, into: ProtocolRequest) -> None:
     """Decode `application/x-www-form-urlencoded` data strictly: percent-escapes must decode to UTF-8."""
+    decode = _decode_params if len(raw) <= _REMEMBER_BYTES else _decode_params.__wrapped__
+    for name, value in decode(raw, where):
+        into.add(name, value)
+
+
+_REMEMBER_BYTES = 16 * 1024  # longer parameter texts are decoded every time, so the memo stays small (< 8 MB)
+
+
+@lru_cache(maxsize=256)
+def _decode_params(raw: bytes, where: str) -> tuple[tuple[str, str], ...]:
+    """The name/value pairs of `raw`, remembered per raw text: percent-decoding a long query costs more than
+    running a small one, and clients send the same query again (a refusal, an exception, is never remembered)."""
+    pairs = []
     for part in raw.split(b"&"):
         if not part:
             continue
@@ -91,7 +104,8 @@ def parse_params(raw: bytes, where: str, into: ProtocolRequest) -> None:
         except UnicodeDecodeError as exc:
             raise HttpError(400, f"parameter {name!r} in the {where} is not valid UTF-8 (byte {exc.start} of its "
                                  f"value); the SPARQL protocol requires UTF-8") from exc
-        into.add(name, value)
+        pairs.append((name, value))
+    return tuple(pairs)
 
 
 def _check_charset(content_type_params: dict) -> None:
