@@ -5,8 +5,9 @@ Why: a user who adds registers or statistics must not hit a wall. Synthetic data
 deterministic) is passed to `fusiekg build --include FILE --reasoner reasonable`, each build in its own process
 (its peak memory is that process's max RSS). Per size:
 
-- build: the time of each step as the build reports it (load, reason, validate, write store and dumps), the rest
-  (metadata, bookkeeping), the total, and the peak memory;
+- build: the time of each step as the build reports it (load, reason, metadata, convert to pyoxigraph,
+  validate, write store and dumps), the rest (bookkeeping),
+  the total, and the peak memory;
 - queries on the result: a few representative queries (lookup, join, aggregate, a temporal query, a query that needs
   the inferences), median of repeated runs, through `sparql.run` (what the endpoint's query processes do) and as a
   plain pyoxigraph query;
@@ -266,7 +267,8 @@ def main() -> None:
 
         status = "timeout" if b.get("timed_out") else ("ok" if b.get("ok") else "failed")
         rows.append([f"{s['size']:,}", status, fmt(t.get("load")), fmt(t.get(reason_key) if reason_key else None),
-                     fmt(t.get("describe (metadata)")), fmt(t.get("validate (SHACL)")),
+                     fmt(t.get("describe (metadata)")), fmt(t.get("convert to the store")),
+                     fmt(t.get("validate (SHACL)")),
                      fmt(t.get("write store and dumps")),
                      fmt(round(t["total"] - steps_sum, 1) if "total" in t else None), fmt(t.get("total", b.get("wall_s"))),
                      fmt(b.get("max_rss_mb")),
@@ -275,8 +277,8 @@ def main() -> None:
                      fmt(s["owlrl"].get("reason_s") if "reason_s" in s["owlrl"] else
                          ("timeout" if s["owlrl"].get("timed_out") else "skipped"))])
     print("\nBuild with --include (seconds; memory in MB)")
-    print(table(["added", "build", "load", "reason", "metadata", "validate", "write", "other", "total", "peak MB",
-                 "plain ox load", "plain MB", "reasonable", "owlrl"], rows, "ll" + "r" * 12))
+    print(table(["added", "build", "load", "reason", "metadata", "convert", "validate", "write", "other", "total",
+                 "peak MB", "plain ox load", "plain MB", "reasonable", "owlrl"], rows, "ll" + "r" * 13))
     qrows = []
     for s in steps:
         for name, r in s["queries"].items():

@@ -25,10 +25,13 @@ def _digest(path: Path) -> dict:
     return {"file": path.name, "bytes": path.stat().st_size, "sha256": h.hexdigest()}
 
 
-def write_dumps(db_path: Path, out: Path) -> list[dict]:
-    """Write all.nq.gz, all.trig.gz and <graph>.ttl.gz; return one entry per file for the manifest."""
+def write_dumps(source: Path | ox.Store, out: Path) -> list[dict]:
+    """Write all.nq.gz, all.trig.gz and <graph>.ttl.gz; return one entry per file for the manifest.
+
+    `source` is the store's folder, or a store already open (the build passes its in-memory copy, which is read
+    faster than the RocksDB one)."""
     out.mkdir(parents=True, exist_ok=True)
-    store = ox.Store.read_only(str(db_path))
+    store = source if isinstance(source, ox.Store) else ox.Store.read_only(str(source))
     entries = []
     for name, fmt in (("all.nq.gz", ox.RdfFormat.N_QUADS), ("all.trig.gz", ox.RdfFormat.TRIG)):
         path = out / name

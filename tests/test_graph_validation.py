@@ -1,0 +1,158 @@
+"""The build's SHACL check (SPARQL on pyoxigraph) gives pyshacl's verdict and results, on the real graph and on
+broken copies of it, and names the focus node and the message when the graph does not conform."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, SKOS, XSD
+
+from fusiekg import resources
+from fusiekg.build import SHIPPED_SHAPES, _parse_files, _ttl_files, check_shapes, load_sources
+from fusiekg.graph_validation import pyshacl_findings, validate_store
+from fusiekg.metadata import describe_dataset
+from fusiekg.namespaces import DCTERMS, FKG, G_INFERRED, G_METADATA, G_REGISTER, G_SHAPES, ID, ORG
+from fusiekg.rdfterms import graphs_quads
+from fusiekg.reasoning import reasonable_closure
+
+BAR = ID["samenwerking/bar"]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The graphs the build validates (asserted, inferred, metadata) and the shipped shapes, made as the build
+    makes them."""
+    graphs = load_sources().graphs
+    knowledge = [g for name, g in graphs.items() if name != str(G_SHAPES)]
+    graphs[str(G_INFERRED)] = reasonable_closure(knowledge)
+    manifest = {"build_id": "test", "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "fusiekg_version": "test", "fingerprint": "0" * 64, "reasoner": "reasonable",
+                "entailment_regime": "http://www.w3.org/ns/entailment/OWL-RL", "includes": [], "timings_s": {}}
+    graphs[str(G_METADATA)] = describe_dataset(graphs, manifest)
+    shapes = _parse_files([p for p in _ttl_files(resources.path("shapes")) if p.name in SHIPPED_SHAPES])
+    return {n: g for n, g in graphs.items() if n != str(G_SHAPES)}, shapes
+
+
+def _key(f):
+    return f.severity, f.focus, f.component, f.path, f.value, f.messages
+
+
+def both(graphs: dict[str, Graph], shapes: Graph):
+    """(our outcome, pyshacl's verdict, pyshacl's findings) on the same graphs."""
+    store = ox.Store()
+    store.bulk_extend(graphs_quads(graphs))
+    ours = validate_store(store, list(graphs), shapes, sources=list(graphs.values()))
+    union = Graph()
+    for g in graphs.values():
+        for t in g:
+            union.add(t)
+    ref_conforms, ref = pyshacl_findings(union, shapes)
+    return ours, ref_conforms, ref
+
+
+def changed(graphs: dict[str, Graph], name, remove=(), add=()) -> dict[str, Graph]:
+    """A copy of `graphs` with triples removed from and added to graph `name` (the originals are untouched)."""
+    g = Graph()
+    for t in graphs[str(name)]:
+        g.add(t)
+    for pattern in remove:
+        g.remove(pattern)
+    for t in add:
+        g.add(t)
+    return {**graphs, str(name): g}
+
+
+def first_membership(graphs) -> URIRef:
+    reg = graphs[str(G_REGISTER)]
+    return sorted(s for s in reg.subjects(ORG.organization, BAR))[0]
+
+
+def test_real_graph_conforms_and_both_checkers_agree(shipped):
+    graphs, shapes = shipped
+    ours, ref_conforms, ref = both(graphs, shapes)
+    assert ours.conforms and ref_conforms
+    assert ours.fallback_shapes == []  # every shipped shape runs as SPARQL
+    assert sorted(map(_key, ours.findings)) == sorted(map(_key, ref))  # the same warnings, if any
+
+
+BREAKAGES = {
+    # a cooperation without its name (sh:minCount on skos:prefLabel)
+    "cooperation without a label": (
+        lambda gs: changed(gs, G_REGISTER, remove=[(BAR, SKOS.prefLabel, None)]),
+        str(BAR), "De naam (skos:prefLabel) ontbreekt."),
+    # a membership without its member (sh:minCount on org:member)
+    "membership without a member": (
+        lambda gs: changed(gs, G_REGISTER, remove=[(first_membership(gs), ORG.member, None)]),
+        None, "Een lidmaatschap heeft precies één lid (org:member): een gemeente uit TOOI."),
+    # a start date that is no date at all (ill-typed xsd:date) and a start date given as plain text
+    "ill-typed date": (
+        lambda gs: changed(gs, G_REGISTER, remove=[(BAR, FKG.startdatum, None)],
+                           add=[(BAR, FKG.startdatum, Literal("geen datum", datatype=XSD.date))]),
+        str(BAR), "Er is hoogstens één startdatum (fkg:startdatum), een xsd:date of xsd:gYear."),
+    "date as text": (
+        lambda gs: changed(gs, G_REGISTER, remove=[(BAR, FKG.startdatum, None)],
+                           add=[(BAR, FKG.startdatum, Literal("2008-01-01"))]),
+        str(BAR), "Er is hoogstens één startdatum (fkg:startdatum), een xsd:date of xsd:gYear."),
+    # a rank written as xsd:integer where xsd:positiveInteger is required (pyoxigraph alone cannot tell)
+    "rank of the wrong integer type": (
+        lambda gs: changed(gs, "https://w3id.org/fusiekg/graph/article",
+                           remove=[(ID["faalfactor/te-weinig-persoonlijke-klik"], FKG.rang, None)],
+                           add=[(ID["faalfactor/te-weinig-persoonlijke-klik"], FKG.rang,
+                                 Literal("1", datatype=XSD.integer))]),
+        str(ID["faalfactor/te-weinig-persoonlijke-klik"]), "Een faalfactor of voordeel heeft precies één rang"),
+    # a SHACL-SPARQL rule: the host municipality must be a participant
+    "host municipality not a participant": (
+        lambda gs: changed(gs, G_REGISTER, add=[
+            (BAR, FKG.centrumgemeente, URIRef("https://identifier.overheid.nl/tooi/id/gemeente/gm0363"))]),
+        str(FKG.AmbtelijkeSamenwerking), "staat niet bij de deelnemers"),
+    # the dataset description (DCAT-AP-NL shapes) without its title
+    "dataset without a title": (
+        lambda gs: changed(gs, G_METADATA, remove=[(None, DCTERMS.title, None)]),
+        None, None),
+}
+
+
+@pytest.mark.parametrize("name", list(BREAKAGES))
+def test_broken_graph_fails_with_the_same_results_as_pyshacl(shipped, name):
+    graphs, shapes = shipped
+    breakage, focus, message = BREAKAGES[name]
+    broken = breakage(graphs)
+    ours, ref_conforms, ref = both(broken, shapes)
+    assert not ours.conforms and not ref_conforms
+    assert sorted(map(_key, ours.findings)) == sorted(map(_key, ref))
+    text = ours.text()
+    if focus is not None:
+        assert f"Focus Node: <{focus}>" in text
+    if message is not None:
+        assert message in text
+
+
+def test_build_check_names_focus_node_and_message(shipped):
+    graphs, shapes = shipped
+    broken = changed(graphs, G_REGISTER, remove=[(BAR, SKOS.prefLabel, None)])
+    conforms, text, violations = check_shapes(list(broken.values()), shapes)
+    assert not conforms and violations >= 1
+    assert f"Focus Node: <{BAR}>" in text
+    assert "The name (skos:prefLabel) is missing." in text
+
+
+def test_a_shape_the_sparql_engine_does_not_cover_is_checked_by_pyshacl():
+    ex = "https://example.org/"
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <{SH}> . @prefix ex: <{ex}> .
+        ex:Closed a sh:NodeShape ; sh:targetClass ex:Thing ; sh:closed true ;
+            sh:ignoredProperties ( <{RDF.type}> ) ; sh:property [ sh:path ex:name ] ;
+            sh:message "only ex:name"@en .
+        ex:Named a sh:NodeShape ; sh:targetClass ex:Thing ;
+            sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "a name"@en ] .
+    """, format="turtle")
+    data = Graph().parse(data=f"""@prefix ex: <{ex}> .
+        ex:a a ex:Thing ; ex:name "a" ; ex:other 1 .
+        ex:b a ex:Thing . """, format="turtle")
+    conforms, text, violations = check_shapes([data], shapes)
+    assert not conforms and violations == 2
+    assert f"Focus Node: <{ex}a>" in text and "only ex:name" in text  # from pyshacl (sh:closed)
+    assert f"Focus Node: <{ex}b>" in text and "a name" in text  # from the SPARQL engine
