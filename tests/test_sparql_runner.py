@@ -172,3 +172,16 @@ def test_n_triples_from_an_external_store_are_cut_by_triples_not_by_lines():
     assert list(ox.parse(res.body, ox.RdfFormat.N_TRIPLES))[0].object == ox.Literal("x\ny")
     whole = sparql.serialize_answer(body, "text/turtle", 3)
     assert not whole.truncated and len(list(ox.parse(whole.body, ox.RdfFormat.TURTLE))) == 3
+
+
+def test_prestart_starts_every_query_process_and_they_answer(tiny):
+    ex = QueryExecutor(tiny, size=3)
+    try:
+        ex.prestart()
+        assert ex._created == 3 and ex._idle.qsize() == 3
+        ex.prestart()  # idempotent: never more than `size`
+        assert ex._created == 3
+        res = ex.run(Job("ASK { ?s ?p ?o }", "application/sparql-results+json", 10), 10)
+        assert json.loads(res.body)["boolean"] is True
+    finally:
+        ex.close()

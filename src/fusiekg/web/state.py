@@ -143,12 +143,14 @@ class AppState:
         return result
 
     def warm(self) -> None:
-        """Start one query process now, and open the store for quick queries in the background, so the first
+        """Start the query processes now, and open the store for quick queries in the background, so the first
         users do not wait for either."""
         self.run(Job("ASK {}", None, 1))
         executor = self.executor
         if getattr(executor, "inline_s", 0) > 0:
             threading.Thread(target=executor.open_local, name="fusiekg-open-store", daemon=True).start()
+        if hasattr(executor, "prestart"):
+            executor.prestart()
 
     def close(self) -> None:
         with self._lock:
