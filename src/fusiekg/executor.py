@@ -118,7 +118,7 @@ class QueryExecutor:
     """A small pool of query processes over one store directory, and a lane for queries known to be quick."""
 
     KNOWN_QUICK = 4096  # query texts remembered as quick, per web worker
-    DEMOTE_FACTOR = 4  # an inline run this many times slower than the limit sends the text back to the children
+    DEMOTE_FACTOR = 4  # an inline run using this many times `inline_ms` of CPU sends the text back to the children
 
     def __init__(self, store_dir: Path | str, size: int = 4, start_method: str = "forkserver",
                  memory_triples: int = 0, inline_ms: float = 0.0):
@@ -129,7 +129,8 @@ class QueryExecutor:
         self.inline_s = inline_ms / 1000
         self._quick: OrderedDict[tuple, None] = OrderedDict()
         self._local = None  # this process's own LocalStore, opened on the first inline query
-        self.inline_runs = 0  # queries answered in this process (for tests and /health)
+        self._local_lock = threading.Lock()  # held while the copy loads, without blocking the query processes
+        self.inline_runs = 0  # queries answered in this process (for tests)
         self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._created = 0
@@ -180,7 +181,8 @@ class QueryExecutor:
                 None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow)
 
     def open_local(self):
-        with self._lock:
+        """This process's own LocalStore for inline queries (a copy in memory when the store is small enough)."""
+        with self._local_lock:
             if self._local is None:
                 from .store import LocalStore  # noqa: PLC0415 - only once a query has shown to be quick
 
