@@ -185,3 +185,17 @@ def test_prestart_starts_every_query_process_and_they_answer(tiny):
         assert json.loads(res.body)["boolean"] is True
     finally:
         ex.close()
+
+
+def test_a_store_copied_in_the_background_answers_at_once_and_then_from_memory(store_dir):
+    import time
+
+    store = LocalStore(store_dir, memory_triples=10_000_000, background=True)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    first = store.select(count)  # answered whether or not the copy is there yet
+    deadline = time.monotonic() + 60
+    while not store.in_memory and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert store.in_memory
+    assert store.select(count) == first
+    assert not LocalStore(store_dir, memory_triples=10, background=True).in_memory  # too big for the limit: disk

@@ -90,7 +90,7 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
     """Child process main loop: answer Jobs until the pipe closes."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
-    store = LocalStore(Path(store_dir), memory_triples=memory_triples)
+    store = LocalStore(Path(store_dir), memory_triples=memory_triples, background=True)
     while True:
         try:
             job: Job = conn.recv()
@@ -186,7 +186,7 @@ class QueryExecutor:
             if self._local is None:
                 from .store import LocalStore  # noqa: PLC0415 - only once a query has shown to be quick
 
-                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples)
+                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples, background=True)
             return self._local
 
     def run(self, job: Job, timeout_s: float) -> sparql.Result:

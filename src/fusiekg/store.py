@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,18 +69,27 @@ class LocalStore:
     and a read-only store never needs to be written back. Larger stores are queried on disk.
     """
 
-    def __init__(self, root: Path | str, memory_triples: int = 0):
+    def __init__(self, root: Path | str, memory_triples: int = 0, background: bool = False):
         self.layout = StoreLayout(Path(root))
         if not self.layout.exists():
             raise StoreMissing(Path(root))
         self.manifest = read_manifest(self.layout.root)
-        disk = ox.Store.read_only(str(self.layout.db))
-        self.in_memory = 0 < int(self.manifest.get("triples", memory_triples + 1)) <= memory_triples
-        if self.in_memory:
-            self.ox = ox.Store()
-            self.ox.bulk_load(self._nquads(disk), format=ox.RdfFormat.N_QUADS)
-        else:
-            self.ox = disk
+        self._disk = ox.Store.read_only(str(self.layout.db))
+        self.ox = self._disk
+        if 0 < int(self.manifest.get("triples", memory_triples + 1)) <= memory_triples:
+            if background:  # answer from disk until the copy is there (pyoxigraph loads without holding the GIL)
+                threading.Thread(target=self._copy_to_memory, name="fusiekg-store-copy", daemon=True).start()
+            else:
+                self._copy_to_memory()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.ox is not self._disk
+
+    def _copy_to_memory(self) -> None:
+        memory = ox.Store()
+        memory.bulk_load(self._nquads(self._disk), format=ox.RdfFormat.N_QUADS)
+        self.ox = memory  # one assignment: a query already running keeps the store it started on
 
     def _nquads(self, disk: ox.Store) -> bytes:
         """The whole dataset as N-Quads: from the build's own dump (3 times faster than reading RocksDB), or else

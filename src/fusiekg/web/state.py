@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import threading
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -28,6 +29,7 @@ from ..store import StoreLayout, StoreMissing, read_manifest
 from .answer_cache import AnswerCache
 
 EXTENSION = "fusiekg"
+_PRESTART_DELAY_S = 1.0
 _PRELOAD = ["fusiekg.executor", "fusiekg.store", "fusiekg.sparql", "pyoxigraph"]
 
 
@@ -150,6 +152,7 @@ class AppState:
         if getattr(executor, "inline_s", 0) > 0:
             threading.Thread(target=executor.open_local, name="fusiekg-open-store", daemon=True).start()
         if hasattr(executor, "prestart"):
+            time.sleep(_PRESTART_DELAY_S)  # the first query process and the first users go first
             executor.prestart()
 
     def close(self) -> None:
