@@ -108,6 +108,18 @@ BREAKAGES = {
         lambda gs: changed(gs, G_REGISTER, add=[
             (BAR, FKG.centrumgemeente, URIRef("https://identifier.overheid.nl/tooi/id/gemeente/gm0363"))]),
         str(FKG.AmbtelijkeSamenwerking), "staat niet bij de deelnemers"),
+    # sh:class on a property's values: a membership of something that is no organisation (an IRI without a type,
+    # and a literal)
+    "membership of a non-organisation": (
+        lambda gs: changed(gs, G_REGISTER, remove=[(first_membership(gs), ORG.organization, None)],
+                           add=[(first_membership(gs), ORG.organization, ID["samenwerking/bestaat-niet"]),
+                                (first_membership(gs), ORG.organization, Literal("Bar"))]),
+        None, None),
+    # sh:class on the focus node itself: a confidence level that is no skos:Concept
+    "confidence level that is no concept": (
+        lambda gs: changed(gs, G_REGISTER, remove=[(BAR, FKG.betrouwbaarheid, None)],
+                           add=[(BAR, FKG.betrouwbaarheid, ID["betrouwbaarheid/onbekend"])]),
+        str(ID["betrouwbaarheid/onbekend"]), None),
     # the dataset description (DCAT-AP-NL shapes) without its title
     "dataset without a title": (
         lambda gs: changed(gs, G_METADATA, remove=[(None, DCTERMS.title, None)]),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -137,6 +138,7 @@ def describe_dataset(graphs: dict[str, Graph], manifest: dict) -> Graph:
     g = Graph()
     g.bind("vcard", VCARD)
     includes = [n for n in graphs if n not in _GRAPH_INFO]
+    scans = {name: _scan(graph) for name, graph in graphs.items()}
     contact, rights = _shared_nodes(g, includes)
     _agent(g)
     _value_lists(g)
@@ -144,9 +146,9 @@ def describe_dataset(graphs: dict[str, Graph], manifest: dict) -> Graph:
     _dataset(g, graphs, manifest, built, contact)
     _service(g, graphs, manifest, built, contact, rights)
     _distributions(g, list(graphs) + [str(G_METADATA)], built, rights)
-    _subsets(g, graphs, manifest)
-    _linksets(g, graphs)
-    _vocabularies(g, graphs)
+    _subsets(g, graphs, manifest, scans)
+    _linksets(g, graphs, scans)
+    _vocabularies(g, scans)
     _finish_counts(g, graphs)
     return g
 
@@ -533,12 +535,12 @@ def _graph_sources(name: str, graph: Graph) -> list:
     own = sorted(set(graph.objects(me, PROV.wasDerivedFrom)) | set(graph.objects(me, DCTERMS.source)), key=str)
     if own:
         return own
-    cited = {o for p in (PROV.wasDerivedFrom, DCTERMS.source) for o in graph.objects(None, p)
-             if isinstance(o, URIRef) and (o, RDF.type, DCTERMS.BibliographicResource) in graph}
-    return sorted(cited, key=str)
+    candidates = {o for p in (PROV.wasDerivedFrom, DCTERMS.source) for o in graph.objects(None, p)
+                  if isinstance(o, URIRef)}  # each distinct source once: bulk data cites a few sources many times
+    return sorted((o for o in candidates if (o, RDF.type, DCTERMS.BibliographicResource) in graph), key=str)
 
 
-def _subsets(g: Graph, graphs: dict[str, Graph], manifest: dict) -> None:
+def _subsets(g: Graph, graphs: dict[str, Graph], manifest: dict, scans: dict[str, _Scan]) -> None:
     for name, graph in graphs.items():
         sub = URIRef(name)
         nl, en, dnl, den, folder = _graph_titles(name)
@@ -560,7 +562,7 @@ def _subsets(g: Graph, graphs: dict[str, Graph], manifest: dict) -> None:
             if isinstance(src, URIRef):
                 g.add((sub, DCTERMS.source, src))
         g.add((sub, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
-        _statistics(g, sub, graph)
+        _statistics(g, sub, scans[name])
     inferred = URIRef(str(G_INFERRED))
     if str(G_INFERRED) in graphs:
         for src in graphs:
@@ -580,26 +582,53 @@ def _subsets(g: Graph, graphs: dict[str, Graph], manifest: dict) -> None:
         g.add((meta, PROV.wasDerivedFrom, URIRef(name)))
 
 
-def _statistics(g: Graph, sub: URIRef, graph: Graph) -> None:
-    """Cheap VoID statistics: distinct subjects/objects, class and property partitions."""
+@dataclass
+class _Scan:
+    """What the metadata needs from one graph, gathered in a single pass over it (each pass over a million-triple
+    rdflib graph costs seconds): VoID statistics, links to TOOI, and the namespaces of predicates and classes."""
+
+    subjects: int = 0
+    objects: int = 0
+    props: Counter = field(default_factory=Counter)
+    members: dict = field(default_factory=dict)  # class → number of distinct members
+    links: Counter = field(default_factory=Counter)  # see tooi_links
+    namespaces: set = field(default_factory=set)  # see _vocabularies
+
+
+def _scan(graph: Graph) -> _Scan:
     subjects, objects = set(), set()
     props: Counter = Counter()
     members: dict = defaultdict(set)
+    links: Counter = Counter()
+    namespaces: dict = {}  # term → its namespace (or None), each distinct term looked at once
+    a = RDF.type
     for s, p, o in graph:
         subjects.add(s)
         objects.add(o)
         props[p] += 1
-        if p == RDF.type:
+        if p == a:
             members[o].add(s)
-    for p, value in ((VOID.distinctSubjects, len(subjects)), (VOID.distinctObjects, len(objects)),
-                     (VOID.properties, len(props)), (VOID.classes, len(members))):
+            if o not in namespaces:
+                namespaces[o] = _namespace(o)
+        if isinstance(o, URIRef) and o.startswith(TOOI_ID) and not s.startswith(TOOI_ROOT):
+            links[p] += 1
+    for p in props:
+        namespaces[p] = _namespace(p)
+    return _Scan(len(subjects), len(objects), props, {c: len(m) for c, m in members.items()}, links,
+                 {ns for ns in namespaces.values() if ns is not None})
+
+
+def _statistics(g: Graph, sub: URIRef, scan: _Scan) -> None:
+    """Cheap VoID statistics: distinct subjects/objects, class and property partitions."""
+    for p, value in ((VOID.distinctSubjects, scan.subjects), (VOID.distinctObjects, scan.objects),
+                     (VOID.properties, len(scan.props)), (VOID.classes, len(scan.members))):
         g.add((sub, p, Literal(value, datatype=XSD.integer)))
-    for cls, ents in sorted(members.items(), key=lambda kv: str(kv[0])):
+    for cls, n in sorted(scan.members.items(), key=lambda kv: str(kv[0])):
         part = BNode()
         g.add((sub, VOID.classPartition, part))
         g.add((part, VOID["class"], cls))
-        g.add((part, VOID.entities, Literal(len(ents), datatype=XSD.integer)))
-    for prop, n in sorted(props.items(), key=lambda kv: str(kv[0])):
+        g.add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
+    for prop, n in sorted(scan.props.items(), key=lambda kv: str(kv[0])):
         part = BNode()
         g.add((sub, VOID.propertyPartition, part))
         g.add((part, VOID.property, prop))
@@ -623,7 +652,7 @@ def _curie_ref(iri: URIRef) -> str:
     return _ref(f"{prefix}-{str(iri)[len(best):]}")
 
 
-def _linksets(g: Graph, graphs: dict[str, Graph]) -> None:
+def _linksets(g: Graph, graphs: dict[str, Graph], scans: dict[str, _Scan]) -> None:
     """One void:Linkset per (named graph, link predicate) to TOOI; the shapes graph holds rules, not links."""
     target = TOOI_DATASET
     g.add((target, RDF.type, VOID.Dataset))
@@ -631,10 +660,10 @@ def _linksets(g: Graph, graphs: dict[str, Graph]) -> None:
           "TOOI: Thesaurus and Ontology of Government Information (Dutch)")
     g.add((target, VOID.uriSpace, Literal(TOOI_ID)))
     g.add((target, FOAF.homepage, _document(g, TOOI_HOME)))
-    for name, graph in graphs.items():
+    for name in graphs:
         if name == str(G_SHAPES):
             continue
-        for pred, n in sorted(tooi_links(graph).items(), key=lambda kv: str(kv[0])):
+        for pred, n in sorted(scans[name].links.items(), key=lambda kv: str(kv[0])):
             ls = ID[f"linkset/{_graph_ref(name)}-{_curie_ref(pred)}"]
             nl, en, *_ = _graph_titles(name)
             g.add((ls, RDF.type, VOID.Linkset))
@@ -655,14 +684,9 @@ def _namespace(iri) -> str | None:
     return m.group(1) if m else None
 
 
-def _vocabularies(g: Graph, graphs: dict[str, Graph]) -> None:
+def _vocabularies(g: Graph, scans: dict[str, _Scan]) -> None:
     """void:vocabulary for every namespace whose terms are used as a predicate or class, this graph's included."""
-    used: set[str] = set()
-    for graph in [*graphs.values(), g]:
-        for _, p, o in graph:
-            for term in (p, o) if p == RDF.type else (p,):
-                if (ns := _namespace(term)) is not None:
-                    used.add(ns)
+    used: set[str] = set().union(*(scan.namespaces for scan in scans.values()), _scan(g).namespaces)
     used.add(str(VOID))
     for ns in sorted(used):
         g.add((DATASET, VOID.vocabulary, URIRef(ns)))
