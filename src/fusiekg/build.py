@@ -6,6 +6,7 @@ Nothing here imports Flask; the CLI and `serve` call `build()` and `ensure_built
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import re
@@ -221,7 +222,21 @@ def check_shapes(data: list[Graph], shapes: Graph, store=None, graph_names: list
 
 def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "owlrl",
           validate: bool = True) -> dict:
-    """Build the store at settings.store_dir; raise BuildError (store untouched) when a step fails."""
+    """Build the store at settings.store_dir; raise BuildError (store untouched) when a step fails.
+
+    Python's cyclic garbage collector is off while it runs: the build makes millions of long-lived rdflib terms
+    and tuples (none of them in cycles), and every full collection walked all of them again (measured at 100k
+    added triples: load and reasoning a quarter to a third faster without it). It is restored afterwards."""
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(settings, includes, reasoner, validate)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _build(settings: Settings, includes: tuple[Path, ...], reasoner: str, validate: bool) -> dict:
     from .dumps import write_dumps  # noqa: PLC0415 - see load_sources
     from .metadata import MetadataError, describe_dataset  # noqa: PLC0415
 
@@ -271,7 +286,7 @@ def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "
         if not conforms:
             raise BuildError(f"the graph does not conform to shapes/ ({violations} violation(s)):\n{text}")
     with step("write store and dumps", timings):
-        write_store(settings.store_dir, memory.quads_for_pattern(None, None, None), manifest,
+        write_store(settings.store_dir, memory, manifest,
                     dumps_writer=lambda layout: write_dumps(memory, layout.dumps))
     timings["total"] = round(time.perf_counter() - t_start, 3)
     layout = StoreLayout(settings.store_dir)

@@ -10,6 +10,10 @@ import pyoxigraph as ox
 
 from .namespaces import GRAPH, PREFIXES
 
+# gzip level 3: about three times faster than the default 6 on our dumps (measured at 100k added triples: 0.23 s
+# against 0.60 s for all.nq + all.trig) for files about a fifth larger; the build writes every dump on every build.
+_GZIP_LEVEL = 3
+
 
 def graph_slug(graph_iri: str) -> str:
     """The file-name part for one graph's dump, e.g. `register` for fkgg:register."""
@@ -35,14 +39,14 @@ def write_dumps(source: Path | ox.Store, out: Path) -> list[dict]:
     entries = []
     for name, fmt in (("all.nq.gz", ox.RdfFormat.N_QUADS), ("all.trig.gz", ox.RdfFormat.TRIG)):
         path = out / name
-        with gzip.open(path, "wb", compresslevel=6) as f:
+        with gzip.open(path, "wb", compresslevel=_GZIP_LEVEL) as f:
             kwargs = {"prefixes": PREFIXES} if fmt == ox.RdfFormat.TRIG else {}
             ox.serialize(store.quads_for_pattern(None, None, None), f, fmt, **kwargs)
         entries.append({**_digest(path), "graph": None, "format": fmt.media_type})
     for g in sorted(store.named_graphs(), key=lambda n: n.value):
         path = out / f"{graph_slug(g.value)}.ttl.gz"
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, g))
-        with gzip.open(path, "wb", compresslevel=6) as f:
+        with gzip.open(path, "wb", compresslevel=_GZIP_LEVEL) as f:
             ox.serialize(triples, f, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         entries.append({**_digest(path), "graph": g.value, "format": ox.RdfFormat.TURTLE.media_type})
     return entries
