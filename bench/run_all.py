@@ -3,8 +3,8 @@
     .venv/bin/python bench/run_all.py [--store DIR] [--quick] [--skip scale,http,...] [--results DIR]
 
 `--quick` runs shorter cells and smaller sizes (a smoke run of a few minutes); without it the whole set takes about
-an hour on 2 cores, most of it the 1M-triple build of the scale benchmark. Each benchmark writes its JSON under
-bench/results/; a failing one is reported and the rest still run.
+25 minutes on 2 cores: the HTTP benchmark (about 12) and the 1M-triple build of the scale benchmark (about 8). Each
+benchmark writes its JSON under bench/results/; a failing one is reported and the rest still run.
 """
 
 from __future__ import annotations
