@@ -37,6 +37,16 @@ def kg(store_dir) -> LocalStore:
     return LocalStore(store_dir)
 
 
+@pytest.fixture(scope="module")
+def client(store_dir):
+    """A Flask test client of the app over the built store (its query processes are closed afterwards)."""
+    from fusiekg.web import create_app
+
+    app = create_app(Settings(store_dir=store_dir))
+    yield app.test_client()
+    app.extensions["fusiekg"].close()
+
+
 class Listener:
     """A TCP server on 127.0.0.1 that counts the connections it accepts: a stand-in for "the internet", to prove
     that nothing a user sends makes us open a connection."""

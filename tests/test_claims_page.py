@@ -9,9 +9,7 @@ import pytest
 import requests
 
 from fusiekg import resources
-from fusiekg.config import Settings
 from fusiekg.namespaces import ID
-from fusiekg.web import create_app
 
 QUERY = resources.path("queries", "23-telling-vs-register.rq")
 CLAIMS = {str(ID["bevinding/telling-binnenlands-bestuur-2015-01-01"]): "2015-01-01",
@@ -30,13 +28,6 @@ class _Hrefs(HTMLParser):
             self.hrefs.append(a["href"])
         if tag == "link" and a.get("rel") == "alternate":
             self.alternates[a["type"]] = a["href"]
-
-
-@pytest.fixture(scope="module")
-def client(store_dir):
-    app = create_app(Settings(store_dir=store_dir))
-    yield app.test_client()
-    app.extensions["fusiekg"].close()
 
 
 @pytest.fixture(scope="module")

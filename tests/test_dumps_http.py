@@ -28,13 +28,6 @@ class _Hrefs(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def client(store_dir):
-    app = create_app(Settings(store_dir=store_dir))
-    yield app.test_client()
-    app.extensions["fusiekg"].close()
-
-
-@pytest.fixture(scope="module")
 def dumps(kg) -> list[dict]:
     entries = kg.manifest["dumps"]
     assert {d["file"] for d in entries} >= {"all.nq.gz", "all.trig.gz", "register.ttl.gz"}

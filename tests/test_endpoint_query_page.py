@@ -7,8 +7,6 @@ import json
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 from fusiekg import resources
 from fusiekg.config import Settings
 from fusiekg.namespaces import PREFIXES
@@ -29,13 +27,6 @@ class _Assets(HTMLParser):
             self.urls.append(a["src"])
         if tag == "link" and a.get("href"):
             self.urls.append(a["href"])
-
-
-@pytest.fixture(scope="module")
-def client(store_dir):
-    app = create_app(Settings(store_dir=store_dir))
-    yield app.test_client()
-    app.extensions["fusiekg"].close()
 
 
 def page_data(html: str) -> dict:

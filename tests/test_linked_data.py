@@ -52,13 +52,6 @@ def media(resp) -> str:
 
 
 @pytest.fixture(scope="module")
-def client(store_dir):
-    app = create_app(Settings(store_dir=store_dir))
-    yield app.test_client()
-    app.extensions["fusiekg"].close()
-
-
-@pytest.fixture(scope="module")
 def public_client(store_dir):
     app = create_app(Settings(store_dir=store_dir, public_base="https://fusiekg.example.org/"))
     yield app.test_client()

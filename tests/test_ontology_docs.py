@@ -10,9 +10,7 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib import namespace as rns
 
-from fusiekg.config import Settings
 from fusiekg.namespaces import FKG, G_ONTOLOGY, ID, ONTOLOGY_IRI, TOOIONT
-from fusiekg.web import create_app
 
 FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
            "rdf": ("application/rdf+xml", "xml"), "nt": ("application/n-triples", "nt")}
@@ -54,13 +52,6 @@ def parse(html: str) -> _Page:
 
 def local(iri: str) -> str:
     return iri[len(str(FKG)):]
-
-
-@pytest.fixture(scope="module")
-def client(store_dir):
-    app = create_app(Settings(store_dir=store_dir))
-    yield app.test_client()
-    app.extensions["fusiekg"].close()
 
 
 @pytest.fixture(scope="module")

@@ -153,11 +153,6 @@ def test_default_date_gives_the_registers_15_fusions_with_34_municipalities(rows
 
 # --- the page -----------------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def client(store_dir):
-    return create_app(Settings(store_dir=store_dir)).test_client()
-
-
 def page_data(html: str) -> dict:
     m = re.search(r'<script type="application/json" id="tl-data">(.*?)</script>', html, re.S)
     assert m, "the page carries its data for the script"
