@@ -47,8 +47,8 @@ import urllib.request
 from pathlib import Path
 
 from benchlib import (
-    COMPETENCY,
     RESULTS,
+    competency_queries,
     free_port,
     geomean,
     load_oxigraph,
@@ -60,7 +60,6 @@ from benchlib import (
     wait_until,
     write_result,
 )
-from fusiekg import resources
 from fusiekg.build import ensure_built
 from fusiekg.config import Settings
 from fusiekg.namespaces import ORG, RDFS, SKOS, sparql_prologue
@@ -82,13 +81,7 @@ end
 
 def query_mix() -> list[tuple[str, str, str]]:
     """(name, kind, query text): the competency queries and four query shapes a client of any endpoint sends."""
-    folder = resources.path("queries")
-    mix = []
-    for prefix in COMPETENCY:
-        files = sorted(folder.glob(f"{prefix}-*.rq"))
-        if not files:
-            raise SystemExit(f"no competency query {prefix}-*.rq in {folder}")
-        mix.append((files[0].stem, "competency", files[0].read_text(encoding="utf-8")))
+    mix = [(stem, "competency", text) for stem, text in competency_queries()]
     pro = sparql_prologue()
     mix += [
         ("lookup", "lookup", pro + "SELECT ?p ?o WHERE { gm:gm0363 ?p ?o }"),

@@ -16,13 +16,10 @@ Prints a table (median and p99 per query and over all requests) and writes JSON.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import math
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,64 +30,25 @@ from pathlib import Path
 
 import requests
 
-from fusiekg import resources
+from benchlib import (
+    RESULTS,
+    competency_queries,
+    free_port,
+    load_oxigraph,
+    oxigraph_version,
+    percentile,
+    start_oxigraph,
+    stop,
+    wait_until,
+)
 from fusiekg.build import ensure_built
 from fusiekg.config import Settings
 from fusiekg.sparql import analyse
-
-ROOT = Path(__file__).resolve().parents[1]
-COMPETENCY = [f"{i:02d}" for i in range(1, 13)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(url: str, proc: subprocess.Popen, what: str, wait_s: float = 120) -> None:
-    deadline = time.time() + wait_s
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{what} exited early (code {proc.returncode})")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not answer on {url} within {wait_s} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def summary(values: list[float]) -> dict:
     return {"n": len(values), "median_ms": round(statistics.median(values), 2),
             "p99_ms": round(percentile(values, 99), 2), "min_ms": round(min(values), 2)}
-
-
-def competency_queries() -> list[tuple[str, str]]:
-    folder = resources.path("queries")
-    found = []
-    for prefix in COMPETENCY:
-        files = sorted(folder.glob(f"{prefix}-*.rq"))
-        if not files:
-            raise SystemExit(f"no competency query {prefix}-*.rq in {folder}")
-        found.append((files[0].stem, files[0].read_text(encoding="utf-8")))
-    return found
 
 
 def answer_size(resp: requests.Response, form: str) -> int:
@@ -107,30 +65,20 @@ def main() -> None:
                     "settings default); built first when missing or stale")
     ap.add_argument("--runs", type=int, default=100, help="timed requests per query and server")
     ap.add_argument("--warmup", type=int, default=5, help="untimed requests per query and server first")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "http_latency.json")
+    ap.add_argument("--out", type=Path, default=RESULTS / "http_latency.json")
     args = ap.parse_args()
 
     settings = Settings().with_(store_dir=args.store)
     manifest = ensure_built(settings)
     queries = competency_queries()
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(oxigraph).exists():
-        raise SystemExit("the `oxigraph` command is missing: pip install oxigraph")
-    version = subprocess.run([oxigraph, "--version"], capture_output=True, text=True).stdout.strip()
+    version = oxigraph_version()
 
     tmp = Path(tempfile.mkdtemp(prefix="fusiekg-bench-"))
     procs: list[subprocess.Popen] = []
     try:
-        dump = Path(settings.store_dir) / "dumps" / "all.nq.gz"
-        nq = tmp / "all.nq"
-        with gzip.open(dump, "rb") as src, nq.open("wb") as dst:
-            shutil.copyfileobj(src, dst)
-        subprocess.run([oxigraph, "load", "--location", str(tmp / "ox"), "--file", str(nq)], check=True,
-                       capture_output=True)
+        load_oxigraph(Path(settings.store_dir) / "dumps" / "all.nq.gz", tmp / "ox")
         ox_port, our_port = free_port(), free_port()
-        procs.append(subprocess.Popen(
-            [oxigraph, "serve-read-only", "--location", str(tmp / "ox"), "--bind", f"127.0.0.1:{ox_port}",
-             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        procs.append(start_oxigraph(tmp / "ox", ox_port))
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "fusiekg", "serve", "--store", str(settings.store_dir), "--host", "127.0.0.1",
              "--port", str(our_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -184,7 +132,7 @@ def main() -> None:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "loadavg_before": load_before, "loadavg_after": load_after},
         "store": {"triples": manifest["triples"], "build_id": manifest.get("build_id")},
-        "servers": {"fusiekg": "fusiekg serve (gunicorn gthread, workers = cores, query processes)",
+        "servers": {"fusiekg": "fusiekg serve (its default server and settings)",
                     "oxigraph": f"{version} serve-read-only --union-default-graph"},
         "runs": args.runs, "warmup": args.warmup,
         "queries": rows, "overall": overall,

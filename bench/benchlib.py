@@ -25,6 +25,20 @@ COMPETENCY = [f"{i:02d}" for i in range(1, 13)]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def competency_queries() -> list[tuple[str, str]]:
+    """(file stem, query text) of queries/01..12, the competency questions every HTTP benchmark sends."""
+    from fusiekg import resources  # noqa: PLC0415
+
+    folder = resources.path("queries")
+    found = []
+    for prefix in COMPETENCY:
+        files = sorted(folder.glob(f"{prefix}-*.rq"))
+        if not files:
+            raise SystemExit(f"no competency query {prefix}-*.rq in {folder}")
+        found.append((files[0].stem, files[0].read_text(encoding="utf-8")))
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
