@@ -19,6 +19,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from .limits import drain
+
 # Bytes of cached answers per worker and per cache, and the largest answer worth keeping (a few big answers must not
 # evict hundreds of small ones).
 CACHE_MAX_BYTES = 64 * 1024 * 1024
@@ -115,12 +117,7 @@ class RepeatedRequests:
         body = self.app(environ, recording)
         if not seen.get("status", "").startswith("200 "):
             return body
-        try:
-            data = b"".join(body)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        data = drain(body)
         if self._build == self.state.build_id():  # not rebuilt while this request ran
             self.cache.put(key, _Response(seen["status"], list(seen["headers"]), data))
         return [data]

@@ -153,6 +153,16 @@ def install(app: Flask, max_request_bytes: int) -> None:
     app.wsgi_app = AccessLog(app.wsgi_app, access_logger())
 
 
+def drain(body) -> bytes:
+    """A WSGI response body run to its end and closed (closing writes the access-log line, see AccessLog)."""
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
 def read_chunked(stream, limit: int) -> bytes | None:
     """Read a body sent without Content-Length (chunked) up to `limit` bytes; None when it is longer. Werkzeug would
     silently cut such a body at the limit, and a cut query or description may still parse."""

@@ -48,7 +48,9 @@ class _FinishFirst:
     that stops right after a request (tests, restarts) may lose it. Large or unsized bodies (dump files) stream."""
 
     def __init__(self, app):
-        self.app = app
+        from .limits import drain  # noqa: PLC0415 - Flask loads in the workers, not in the process that starts them
+
+        self.app, self.drain = app, drain
 
     def __call__(self, environ, start_response):
         sized: list[int | None] = [None]
@@ -61,12 +63,7 @@ class _FinishFirst:
         body = self.app(environ, recording)
         if sized[0] is None or sized[0] > _FINISH_FIRST_BYTES:
             return body
-        try:
-            data = b"".join(body)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        data = self.drain(body)
         return [data]
 
 
