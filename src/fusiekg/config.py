@@ -29,7 +29,11 @@ class Settings:
     base_iri: str = BASE
     public_base: str | None = field(default_factory=lambda: _env("FUSIEKG_PUBLIC_BASE", None))
     query_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_QUERY_TIMEOUT", 30.0, float))
-    max_rows: int = field(default_factory=lambda: _env("FUSIEKG_MAX_ROWS", 10_000, int))
+    # Answers are complete unless an operator sets a row cap (0: none); a cut answer says so in headers and body.
+    max_rows: int = field(default_factory=lambda: _env("FUSIEKG_MAX_ROWS", 0, int))
+    # A serialised answer longer than this is refused (422), never sent cut (0: no limit). 512 MiB holds a million
+    # three-column rows in the most verbose format (SPARQL XML) and bounds the temporary disk an answer takes.
+    max_result_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_RESULT_BYTES", 512 * 1024 * 1024, int))
     max_request_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_REQUEST_BYTES", 1_000_000, int))
     validate_max_bytes: int = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_MAX_BYTES", 1_000_000, int))
     validate_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_TIMEOUT", 10.0, float))

@@ -107,14 +107,15 @@ class LocalStore:
         return sorted(g.value for g in self.ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def query(self, sparql: str, *, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              declares_dataset: bool | None = None):
+              declares_dataset: bool | None = None, base_iri: str | None = None):
         """Run SPARQL; the default graph is the union of all named graphs unless a dataset is given.
 
         A dataset is given by the arguments (the protocol's default-graph-uri / named-graph-uri) or by the query's
         own FROM / FROM NAMED; pyoxigraph's union flag would silently override the latter, so it is only set when
-        neither names a dataset. `declares_dataset` is that answer when the caller already has it.
+        neither names a dataset. `declares_dataset` is that answer when the caller already has it. Relative IRIs
+        in the query resolve against `base_iri` when given.
         """
-        kwargs: dict = {}
+        kwargs: dict = {"base_iri": base_iri} if base_iri else {}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs] or [ox.NamedNode(_EMPTY_GRAPH)]
         if named_graphs is not None:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from ..spool import MEMORY_BYTES
 
 THREADS_PER_WORKER = 4
 SERVERS = ("granian", "gunicorn")
@@ -38,8 +39,9 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-# Answers up to this size are finished (body joined, access log written) before the server sends them.
-_FINISH_FIRST_BYTES = 8 * 1024 * 1024
+# Answers up to this size are finished (body joined, access log written) before the server sends them; larger ones
+# (a query answer past this size is in a temporary file) stream, so no worker holds one in memory.
+_FINISH_FIRST_BYTES = MEMORY_BYTES
 
 
 class _FinishFirst:

@@ -66,13 +66,20 @@ UNION_NOTE = {
 
 
 def limits_note(settings) -> dict[str, str]:
+    mb = settings.max_result_bytes
+    rows = settings.max_rows
+    cap_en = (f"answers are cut at {rows} rows, marked by the response header Fusiekg-Truncated and, where the "
+              f"format allows, in the answer itself" if rows else "answers are complete (no row cap)")
+    cap_nl = (f"antwoorden worden afgekapt na {rows} rijen, gemeld in de antwoordheader Fusiekg-Truncated en, waar "
+              f"het formaat het toelaat, in het antwoord zelf" if rows else "antwoorden zijn volledig (geen rijlimiet)")
+    size_en = f"an answer over {mb} bytes is refused (422), never sent cut" if mb else "answers have no byte limit"
+    size_nl = (f"een antwoord groter dan {mb} bytes wordt geweigerd (422), nooit afgekapt verstuurd" if mb
+               else "antwoorden hebben geen bytelimiet")
     return {
-        "en": f"Read-only. A query may run {settings.query_timeout_s:g} s (then 503); results are cut at "
-              f"{settings.max_rows} rows, marked by the response header Fusiekg-Truncated; requests may be "
-              f"{settings.max_request_bytes} bytes.",
-        "nl": f"Alleen lezen. Een query mag {settings.query_timeout_s:g} s duren (daarna 503); resultaten worden "
-              f"afgekapt na {settings.max_rows} rijen, gemeld in de antwoordheader Fusiekg-Truncated; verzoeken "
-              f"mogen {settings.max_request_bytes} bytes groot zijn.",
+        "en": f"Read-only. A query may run {settings.query_timeout_s:g} s (then 503); {cap_en}; {size_en}; "
+              f"requests may be {settings.max_request_bytes} bytes.",
+        "nl": f"Alleen lezen. Een query mag {settings.query_timeout_s:g} s duren (daarna 503); {cap_nl}; {size_nl}; "
+              f"verzoeken mogen {settings.max_request_bytes} bytes groot zijn.",
     }
 
 
@@ -178,7 +185,7 @@ def _metadata_graph(manifest: dict) -> Graph:
     if cache and cache[0] == manifest.get("build_id"):
         return cache[1]
     job = Job(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G_METADATA}> {{ ?s ?p ?o }} }}", "application/n-triples",
-              max_rows=1_000_000)
+              max_rows=0)
     try:
         body = state().run(job).body
     except (QueryTimeout, QueryRefused, QuerySyntaxError, StoreMissing, RemoteError, RuntimeError) as exc:
