@@ -321,6 +321,8 @@ def serialize_answer(res, media_type: str, max_rows: int = 0, prefixes: dict[str
     into a spool: the whole answer, or with `max_rows` > 0 its first rows (a cut answer says so: in the Result and,
     where the format allows, in its head, pointing at `note_url`). `AnswerTooLarge` past `max_bytes` (0: no limit).
     """
+    if isinstance(res, (bytes, bytearray)):  # N-Triples from elsewhere (a remote server)
+        res = ox.parse(res, ox.RdfFormat.N_TRIPLES)
     out = spool.Spool(max_bytes)
     try:
         truncated, rows = _write(res, media_type, out, max_rows, prefixes, note_url, max_bytes)

@@ -158,6 +158,13 @@
     return el;
   }
 
+  // Answers are complete; the page shows at most this many rows of one (the downloads give them all).
+  const SHOWN_ROWS = 1000;
+
+  function shownNote(n) {
+    return n > SHOWN_ROWS ? ` Showing the first ${SHOWN_ROWS}; the downloads below give all ${n}.` : "";
+  }
+
   function table(vars, rows) {
     const tbl = document.createElement("table");
     tbl.className = "results";
@@ -171,7 +178,7 @@
       head.append(th);
     }
     const body = tbl.createTBody();
-    rows.forEach((row, i) => {
+    rows.slice(0, SHOWN_ROWS).forEach((row, i) => {
       const tr = body.insertRow();
       tr.insertCell().textContent = String(i + 1);
       for (const v of vars) tr.insertCell().append(termNode(row[v]));
@@ -292,12 +299,13 @@
           return;
         }
         const rows = json.results.bindings;
-        setStatus(`${rows.length} row${rows.length === 1 ? "" : "s"} in ${ms} ms.${note}`, cut ? "warning" : "ok");
+        setStatus(`${rows.length} row${rows.length === 1 ? "" : "s"} in ${ms} ms.${shownNote(rows.length)}${note}`,
+          cut ? "warning" : "ok");
         tableWrap.append(table(json.head.vars, rows));
       } else {
         const triples = parseNTriples(await resp.text());
         showDownloads(query, data.graphFormats);
-        setStatus(`${triples.length} triple${triples.length === 1 ? "" : "s"} in ${ms} ms.${note}`,
+        setStatus(`${triples.length} triple${triples.length === 1 ? "" : "s"} in ${ms} ms.${shownNote(triples.length)}${note}`,
           cut ? "warning" : "ok");
         tableWrap.append(table(["subject", "predicate", "object"], triples));
       }
