@@ -99,7 +99,7 @@ def test_row_cap_cuts_and_says_so_in_headers_and_body(limited):
     for fmt, rdf_format in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
                             ("trig", ox.RdfFormat.TRIG), ("nq", ox.RdfFormat.N_QUADS)):
         graph = requests.get(url + "/sparql", params={"query": construct, "format": fmt})
-        assert graph.headers["Fusiekg-Truncated"] == "50"
+        assert graph.headers.get("Fusiekg-Truncated") == "50", (fmt, graph.status_code, graph.text[:300])
         first = graph.text.split("\n", 1)[0]
         assert first.startswith("# ") and "cut at 50 rows" in first and url + "/sparql#limits" in first
         assert len(list(ox.parse(graph.content, rdf_format))) == 50  # still a valid document

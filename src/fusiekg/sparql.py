@@ -224,9 +224,11 @@ class _LineCap:
 
 class _Insert:
     """A sink that puts `text` into the output just before (or after) the first `anchor`: how a cut answer says so
-    in its own head (pyoxigraph's writers have no place for it). Only the bytes up to the anchor are held back."""
+    in its own head (pyoxigraph's writers have no place for it). Only the bytes up to the anchor are held back, and
+    at most `HOLD` of them: an anchor that does not come early is not waited for."""
 
     __slots__ = ("sink", "anchor", "text", "after", "held")
+    HOLD = 64 * 1024
 
     def __init__(self, sink, anchor: bytes, text: bytes, after: bool = False):
         self.sink, self.anchor, self.text, self.after = sink, anchor, text, after
@@ -241,6 +243,9 @@ class _Insert:
             at += len(self.anchor) if self.after else 0
             held, self.held = self.held, None
             self.sink.write(bytes(held[:at]) + self.text + bytes(held[at:]))
+        elif len(self.held) > self.HOLD:
+            held, self.held = self.held, None
+            self.sink.write(bytes(held))
         return len(data)
 
     def flush(self) -> None:

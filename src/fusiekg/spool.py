@@ -12,7 +12,6 @@ raises `AnswerTooLarge`, which stops the writer.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -108,7 +107,3 @@ def chunks(f: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
             yield chunk
     finally:
         f.close()
-
-
-def file_size(f: BinaryIO) -> int:
-    return os.fstat(f.fileno()).st_size
