@@ -139,13 +139,14 @@ _EMPTY_GRAPH = "urn:fusiekg:empty-graph"
 def write_store(root: Path, quads: Iterable[ox.Quad] | ox.Store, manifest: dict, dumps_writer=None) -> None:
     """Write a new store next to the old one and swap it in only when complete, so a failed build loses nothing.
 
-    `quads` may be a store (the build's in-memory one): its N-Quads are then bulk-loaded into the database in a
-    second thread while `dumps_writer` runs in this one (pyoxigraph releases the GIL while it loads bytes; on two
-    cores the two take about the time of the longer, not the sum)."""
+    The quads go in with `bulk_extend`, which keeps their blank-node labels (loading N-Quads text would give every
+    blank node a new random label, and the endpoint would then disagree with the dumps; see blank_nodes). `quads`
+    may be a store (the build's in-memory one): it is then copied into the database in a second thread while
+    `dumps_writer` runs in this one (measured at 100k added triples: 1.9 s against 2.6 s one after the other)."""
 
-    def bulk_load_from(db: ox.Store, source: ox.Store, failed: list) -> None:
+    def copy_from(db: ox.Store, source: ox.Store, failed: list) -> None:
         try:
-            db.bulk_load(source.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            db.bulk_extend(source)
         except BaseException as exc:  # handed to the writing thread, which raises it
             failed.append(exc)
 
@@ -158,7 +159,7 @@ def write_store(root: Path, quads: Iterable[ox.Quad] | ox.Store, manifest: dict,
         db = ox.Store(str(layout.db))
         if isinstance(quads, ox.Store):
             failed: list[BaseException] = []
-            loader = threading.Thread(target=bulk_load_from, args=(db, quads, failed), name="write-store")
+            loader = threading.Thread(target=copy_from, args=(db, quads, failed), name="write-store")
             loader.start()
             try:
                 if dumps_writer is not None:
