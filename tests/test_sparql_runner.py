@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -140,30 +139,6 @@ def test_a_slow_query_is_never_run_inline_and_stays_under_the_time_limit(tiny):
         ex.close()
 
 
-def _canonical(answer: dict) -> dict:
-    """GROUP_CONCAT's order is left to the engine by SPARQL: compare such lists (and so every value) as sets of
-    the words between separators."""
-    for row in answer["results"]["bindings"]:
-        for term in row.values():
-            term["value"] = sorted(re.split(r"\s*[;·]\s*|\s+", term["value"]))
-    return answer
-
-
-def test_the_store_in_memory_answers_every_shipped_query_as_on_disk(store_dir):
-    from fusiekg import resources
-
-    disk, memory = LocalStore(store_dir), LocalStore(store_dir, memory_triples=10_000_000)
-    assert memory.in_memory and not disk.in_memory
-    queries = sorted(resources.path("queries").glob("*.rq"))
-    assert len(queries) >= 12
-    for path in queries:
-        q = path.read_text(encoding="utf-8")
-        on_disk = _canonical(json.loads(sparql.run(disk, q, "application/sparql-results+json", max_rows=100_000).body))
-        in_memory = _canonical(json.loads(sparql.run(memory, q, "application/sparql-results+json",
-                                                     max_rows=100_000).body))
-        assert in_memory == on_disk, path.name
-
-
 def test_n_triples_from_an_external_store_are_cut_by_triples_not_by_lines():
     body = (b'# a comment\n\n<http://a> <http://b> "x\\ny" .\n\n'
             b'<http://a> <http://b> <http://c> .\n<http://a> <http://b> <http://d> .\n')
@@ -185,17 +160,3 @@ def test_prestart_starts_every_query_process_and_they_answer(tiny):
         assert json.loads(res.body)["boolean"] is True
     finally:
         ex.close()
-
-
-def test_a_store_copied_in_the_background_answers_at_once_and_then_from_memory(store_dir):
-    import time
-
-    store = LocalStore(store_dir, memory_triples=10_000_000, background=True)
-    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    first = store.select(count)  # answered whether or not the copy is there yet
-    deadline = time.monotonic() + 60
-    while not store.in_memory and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert store.in_memory
-    assert store.select(count) == first
-    assert not LocalStore(store_dir, memory_triples=10, background=True).in_memory  # too big for the limit: disk
