@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -139,6 +140,30 @@ def test_a_slow_query_is_never_run_inline_and_stays_under_the_time_limit(tiny):
         ex.close()
 
 
+def _canonical(answer: dict) -> dict:
+    """GROUP_CONCAT's order is left to the engine by SPARQL: compare such lists (and so every value) as sets of
+    the words between separators."""
+    for row in answer["results"]["bindings"]:
+        for term in row.values():
+            term["value"] = sorted(re.split(r"\s*[;·]\s*|\s+", term["value"]))
+    return answer
+
+
+def test_the_store_in_memory_answers_every_shipped_query_as_on_disk(store_dir):
+    from fusiekg import resources
+
+    disk, memory = LocalStore(store_dir), LocalStore(store_dir, memory_triples=10_000_000)
+    assert memory.in_memory and not disk.in_memory
+    queries = sorted(resources.path("queries").glob("*.rq"))
+    assert len(queries) >= 12
+    for path in queries:
+        q = path.read_text(encoding="utf-8")
+        on_disk = _canonical(json.loads(sparql.run(disk, q, "application/sparql-results+json", max_rows=100_000).body))
+        in_memory = _canonical(json.loads(sparql.run(memory, q, "application/sparql-results+json",
+                                                     max_rows=100_000).body))
+        assert in_memory == on_disk, path.name
+
+
 def test_n_triples_from_an_external_store_are_cut_by_triples_not_by_lines():
     body = (b'# a comment\n\n<http://a> <http://b> "x\\ny" .\n\n'
             b'<http://a> <http://b> <http://c> .\n<http://a> <http://b> <http://d> .\n')
@@ -160,3 +185,11 @@ def test_prestart_starts_every_query_process_and_they_answer(tiny):
         assert json.loads(res.body)["boolean"] is True
     finally:
         ex.close()
+
+
+def test_a_copy_in_memory_is_complete_before_it_answers_keeps_the_labels_and_is_opt_in(store_dir):
+    store = LocalStore(store_dir, memory_triples=10_000_000)
+    assert store.in_memory and len(store.ox) == store.manifest["triples"]  # complete from the first query on
+    assert {str(q) for q in store.ox} == {str(q) for q in LocalStore(store_dir).ox}  # blank-node labels kept
+    assert not LocalStore(store_dir, memory_triples=10).in_memory  # too big for the limit: disk
+    assert not LocalStore(store_dir).in_memory  # off by default

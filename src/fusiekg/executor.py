@@ -7,10 +7,9 @@ one slow query does not stall the rest.
 
 The trip to a child costs about as much as a small query itself (two context switches and a pickle each way), so a
 query text that a child answered quickly (under `inline_ms` of CPU time) is from then on run in the calling process,
-on the same store files, opened read-only there too (both lanes give the same answer). That is safe because the store
-is read-only: the same query text on the same data does the same work, so its cost is known before it runs. A query
-that runs slower inline than expected goes back to the children. Unknown and slow queries always run in a child,
-under the time limit.
+on its own read-only copy of the store. That is safe because the store is read-only: the same query text on the same
+data does the same work, so its cost is known before it runs. A query that runs slower inline than expected goes
+back to the children. Unknown and slow queries always run in a child, under the time limit.
 """
 
 from __future__ import annotations
@@ -87,11 +86,11 @@ def _unwrap(kind: str, payload) -> sparql.Result:
     raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
 
 
-def _child(store_dir: str, conn) -> None:
+def _child(store_dir: str, memory_triples: int, conn) -> None:
     """Child process main loop: answer Jobs until the pipe closes."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
-    store = LocalStore(Path(store_dir))
+    store = LocalStore(Path(store_dir), memory_triples=memory_triples)
     while True:
         try:
             job: Job = conn.recv()
@@ -103,9 +102,9 @@ def _child(store_dir: str, conn) -> None:
 
 
 class _Slot:
-    def __init__(self, ctx, store_dir: str):
+    def __init__(self, ctx, store_dir: str, memory_triples: int):
         self.conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(target=_child, args=(store_dir, child_conn), daemon=True)
+        self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn), daemon=True)
         self.proc.start()
         child_conn.close()
 
@@ -122,14 +121,15 @@ class QueryExecutor:
     DEMOTE_FACTOR = 4  # an inline run using this many times `inline_ms` of CPU sends the text back to the children
 
     def __init__(self, store_dir: Path | str, size: int = 4, start_method: str = "forkserver",
-                 inline_ms: float = 0.0):
+                 memory_triples: int = 0, inline_ms: float = 0.0):
         self.store_dir = str(store_dir)
         self.ctx = mp.get_context(start_method)
         self.size = size
+        self.memory_triples = memory_triples
         self.inline_s = inline_ms / 1000
         self._quick: OrderedDict[tuple, None] = OrderedDict()
         self._local = None  # this process's own LocalStore, opened on the first inline query
-        self._local_lock = threading.Lock()
+        self._local_lock = threading.Lock()  # held while a copy in memory loads: no inline query answers meanwhile
         self.inline_runs = 0  # queries answered in this process (for tests)
         self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
@@ -145,7 +145,7 @@ class QueryExecutor:
             if self._created < self.size:
                 self._created += 1
                 try:
-                    return _Slot(self.ctx, self.store_dir)
+                    return _Slot(self.ctx, self.store_dir, self.memory_triples)
                 except BaseException:
                     self._created -= 1
                     raise
@@ -155,7 +155,7 @@ class QueryExecutor:
             raise ExecutorBusy("all query slots are busy; try again shortly") from exc
 
     def prestart(self) -> None:
-        """Start every query process now: one started under load (opening the store) would make the
+        """Start every query process now: one started under load (loading its copy of the store) would make the
         requests that wait for it the slowest of the run."""
         while True:
             with self._lock:
@@ -163,7 +163,7 @@ class QueryExecutor:
                     return
                 self._created += 1
             try:
-                slot = _Slot(self.ctx, self.store_dir)
+                slot = _Slot(self.ctx, self.store_dir, self.memory_triples)
             except BaseException:
                 with self._lock:
                     self._created -= 1
@@ -181,12 +181,12 @@ class QueryExecutor:
                 None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow)
 
     def open_local(self):
-        """This process's own LocalStore for inline queries."""
+        """This process's own LocalStore for inline queries (a copy in memory when the store is small enough)."""
         with self._local_lock:
             if self._local is None:
                 from .store import LocalStore  # noqa: PLC0415 - only once a query has shown to be quick
 
-                self._local = LocalStore(Path(self.store_dir))
+                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples)
             return self._local
 
     def run(self, job: Job, timeout_s: float) -> sparql.Result:

@@ -111,6 +111,7 @@ class AppState:
                 # Children forked from a server that already imported the store code start in milliseconds.
                 multiprocessing.set_forkserver_preload(_PRELOAD)
                 self._executor = QueryExecutor(self.store_dir, size=self.query_slots,
+                                               memory_triples=self.settings.memory_triples,
                                                inline_ms=self.settings.inline_query_ms)
                 self._pid = os.getpid()
             return self._executor
