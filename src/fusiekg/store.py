@@ -67,7 +67,7 @@ class LocalStore:
     in the same order, blank nodes with the labels of the dumps, and none can change them.
 
     Opt-in (`memory_triples` > 0, off by default): a store of at most that many triples is copied into pyoxigraph's
-    in-memory store, which ran the shipped queries 3.4 times faster. The copy keeps the labels (quads are copied,
+    in-memory store, which ran the shipped queries about 3 times faster. The copy keeps the labels (quads are copied,
     never re-parsed) and is filled in the database's own order, and that in-memory store answers in an order that
     follows what was put in, so the copies of all processes answer alike (measured with pyoxigraph 0.5.13; not
     something pyoxigraph promises, hence the test that checks it). Where SPARQL leaves the order open, they answer
