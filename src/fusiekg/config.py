@@ -41,8 +41,9 @@ class Settings:
         default_factory=lambda: tuple(s for s in _env("FUSIEKG_SERVICE_ALLOW", "").split() if s)
     )
     cache_entries: int = field(default_factory=lambda: _env("FUSIEKG_CACHE_ENTRIES", 512, int))
-    # Query processes copy a store of up to this many triples into memory (about 0.6 kB per triple each).
-    memory_triples: int = field(default_factory=lambda: _env("FUSIEKG_MEMORY_TRIPLES", 250_000, int))
+    # Opt-in: each query process and web worker copies a store of up to this many triples into memory (about
+    # 0.6 kB per triple each); 0, the default, answers from the store on disk (see docs/endpoint.md).
+    memory_triples: int = field(default_factory=lambda: _env("FUSIEKG_MEMORY_TRIPLES", 0, int))
     # A query text that ran in under this many ms is run again in the web worker itself, without the trip to a
     # query process (see executor); 0 sends every query to a query process.
     inline_query_ms: float = field(default_factory=lambda: _env("FUSIEKG_INLINE_QUERY_MS", 25.0, float))

@@ -105,7 +105,7 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
     """Child process main loop: answer Jobs until the pipe closes."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
-    store = LocalStore(Path(store_dir), memory_triples=memory_triples, background=True)
+    store = LocalStore(Path(store_dir), memory_triples=memory_triples)
     while True:
         try:
             job: Job = conn.recv()
@@ -150,7 +150,7 @@ class QueryExecutor:
         self.inline_s = inline_ms / 1000
         self._quick: OrderedDict[tuple, None] = OrderedDict()
         self._local = None  # this process's own LocalStore, opened on the first inline query
-        self._local_lock = threading.Lock()  # held while the copy loads, without blocking the query processes
+        self._local_lock = threading.Lock()  # held while a copy in memory loads: no inline query answers meanwhile
         self.inline_runs = 0  # queries answered in this process (for tests)
         self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
@@ -208,7 +208,7 @@ class QueryExecutor:
             if self._local is None:
                 from .store import LocalStore  # noqa: PLC0415 - only once a query has shown to be quick
 
-                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples, background=True)
+                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples)
             return self._local
 
     def run(self, job: Job, timeout_s: float) -> sparql.Result:

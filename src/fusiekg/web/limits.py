@@ -105,8 +105,9 @@ def _finish(resp: Response) -> Response:
 
 
 class AccessLog:
-    """WSGI middleware: one line per request (method, path, status, milliseconds) to the `fusiekg.access` logger,
-    written when the body has been sent, so that errors raised anywhere below are logged too."""
+    """WSGI middleware: one line per request (worker process id, method, path, status, milliseconds) to the
+    `fusiekg.access` logger, written when the body has been sent, so that errors raised anywhere below are logged
+    too. The process id says which worker answered (with several workers, an answer to compare is one worker's)."""
 
     def __init__(self, app, logger: logging.Logger):
         self.app, self.logger = app, logger
@@ -136,7 +137,7 @@ def access_logger() -> logging.Logger:
     logger = logging.getLogger(ACCESS_LOG)
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s [access] %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s [access] [%(process)d] %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
