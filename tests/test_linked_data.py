@@ -105,6 +105,16 @@ def test_concept_scheme_iri_without_ref_dereferences(client, kg):
     assert concepts and {str(o) for o in g.objects(URIRef(ID.vorm), None)} >= concepts
 
 
+@pytest.mark.parametrize("accept, kind", [("text/html", "text/html"), ("application/json", "application/json"),
+                                           ("text/turtle", "text/plain"), (None, "text/plain")])
+def test_an_unknown_id_is_404_at_once_not_a_303_to_a_404(client, accept, kind):
+    for path in ("/id/samenwerking/bestaat-niet", "/id/samenwerking/bestaat-niet.ttl", "/id/geen-soort"):
+        r = client.get(path, headers={"Accept": accept} if accept else {})
+        assert r.status_code == 404 and "Location" not in r.headers, path
+        assert media(r) == kind and "ETag" not in r.headers
+        assert "samenwerking/bestaat-niet" in r.text or "geen-soort" in r.text
+
+
 def test_bare_id_and_doc_lead_to_the_search_page(client):
     for path in ("/id/", "/doc/"):
         r = client.get(path)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VANN, VOID
 
 from .. import sparql
 from ..executor import ExecutorBusy, Job, QueryTimeout
@@ -209,6 +209,16 @@ BUILTIN_LABELS: dict[str, tuple[str, str]] = {str(k): v for k, v in {
     TOOIONT.einddatum: ("einddatum (laatste dag)", "end date (last day)"),
     TOOIONT.tijdstipWijziging: ("tijdstip wijziging", "time of change"),
     TOOIONT.organisatiecode: ("organisatiecode", "organisation code"), TOOIONT.owmsId: ("OWMS-id", "OWMS id"),
+    TOOIONT.officieleNaamExclSoort: ("officiële naam", "official name"),
+    TOOIONT.officieleNaamInclSoort: ("officiële naam met soort", "official name with kind"),
+    TOOIONT.officieleNaamSorteer: ("officiële naam (sorteren)", "official name (sorting)"),
+    TOOIONT.voorkeursnaamExclSoort: ("voorkeursnaam zonder soort", "preferred name"),
+    TOOIONT.voorkeursnaamInclSoort: ("voorkeursnaam met soort", "preferred name with kind"),
+    TOOIONT.voorkeursnaamSorteer: ("voorkeursnaam (sorteren)", "preferred name (sorting)"),
+    TOOIONT.provinciecode: ("provinciecode", "province code"), TOOIONT.organisatiesoort: ("soort", "kind"),
+    TOOIONT.afkorting: ("afkorting", "abbreviation"), TOOIONT.titel: ("titel", "title"),
+    VANN.preferredNamespacePrefix: ("voorkeursprefix", "preferred namespace prefix"),
+    VANN.preferredNamespaceUri: ("voorkeursnamespace", "preferred namespace IRI"),
 }.items()}
 
 
@@ -220,25 +230,37 @@ def humanise(iri: str) -> str:
 
 @dataclass
 class Annotations:
-    """Labels (by language) and web pages of IRIs, fetched in one query. Labels are chosen in the page's language,
-    else another one (`label_lang` then says which, so the page can mark it)."""
+    """Labels (by language) and web pages of IRIs, fetched in one query. A label is chosen in the page's language;
+    else the best-ranked other one (skos:prefLabel before rdfs:label ...), whose language `label_lang` then gives so
+    the page can mark it."""
 
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     pages: dict[str, list[str]] = field(default_factory=dict)
+    ranks: dict[str, dict[str, int]] = field(default_factory=dict)  # iri → language → rank of its predicate
+
+    def _choice(self, iri: str) -> tuple[str | None, str | None]:
+        by_lang = self.labels.get(iri, {})
+        lang = i18n.current()
+        if by_lang.get(lang):
+            return by_lang[lang], None
+        ranks = self.ranks.get(iri, {})
+        for other in sorted(by_lang, key=lambda g: (ranks.get(g, len(LABEL_PREDICATES)), g != "", g)):
+            if by_lang[other]:
+                return by_lang[other], other or None
+        return None, None
 
     def label(self, iri: str) -> str | None:
-        return i18n.pick(self.labels.get(iri))[0]
+        return self._choice(iri)[0]
 
     def label_lang(self, iri: str) -> str | None:
-        """The language of `label(iri)` when it is not the page's."""
-        return i18n.pick(self.labels.get(iri))[1]
+        """The language of `label(iri)` when it is not the page's (None for an untagged label)."""
+        return self._choice(iri)[1]
 
     def predicate(self, iri: str) -> tuple[str, str | None]:
         """(name, its language when not the page's) of a property: its label, our built-in name, or its IRI's."""
-        if iri in self.labels:
-            text, lang = i18n.pick(self.labels[iri])
-            if text:
-                return text, lang
+        text, lang = self._choice(iri)
+        if text:
+            return text, lang
         if iri in BUILTIN_LABELS:
             return i18n.t(*BUILTIN_LABELS[iri]), None
         return humanise(iri), None
@@ -268,8 +290,9 @@ def annotate(iris) -> Annotations:
             notes.pages.setdefault(x, [])
             if val["value"] not in notes.pages[x]:
                 notes.pages[x].append(val["value"])
-    for (x, lang), (_, text) in best.items():
+    for (x, lang), (rank_of, text) in best.items():
         notes.labels.setdefault(x, {})[lang] = text
+        notes.ranks.setdefault(x, {})[lang] = rank_of
     return notes
 
 

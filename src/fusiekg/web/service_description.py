@@ -15,7 +15,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from ..executor import Job, QueryTimeout
 from ..metadata import DATASET
-from ..namespaces import G_INFERRED, G_METADATA, SD, W3C_FORMATS, bind_all
+from ..namespaces import G_INFERRED, G_METADATA, GRAPH, SD, W3C_FORMATS, bind_all
 from ..remote import RemoteError
 from ..sparql import GRAPH_FORMATS, RESULTS_FORMATS, QueryRefused, QuerySyntaxError
 from ..store import StoreMissing
@@ -171,7 +171,7 @@ def _respond(formats: list[str] | None) -> Response:
             "service.html", endpoint=endpoint, manifest=manifest, settings=settings, union_note=UNION_NOTE,
             results_formats=[(m, short_name(m), FORMAT_IRIS[m]) for m in RESULTS_FORMATS],
             graph_formats=[(m, short_name(m), FORMAT_IRIS[m]) for m in GRAPH_FORMATS],
-            inferred=str(G_INFERRED), turtle=g.serialize(format="turtle")), mimetype=HTML)
+            inferred=str(G_INFERRED), graph_ns=str(GRAPH), turtle=g.serialize(format="turtle")), mimetype=HTML)
         resp.headers["Vary"] = "Accept"
         return resp
     return _rdf_response(g, media)

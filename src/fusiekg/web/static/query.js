@@ -108,6 +108,7 @@
       info: "Rij _START_ tot _END_ van _TOTAL_", infoEmpty: "Geen rijen", infoFiltered: "(gefilterd uit _MAX_)",
       zeroRecords: "Geen rijen die passen bij het filter", emptyTable: "Geen resultaten",
       lengthMenu: "_MENU_ rijen per pagina", search: "Filter:",
+      aria: { orderable: ": sorteren", orderableReverse: ": omgekeerd sorteren", orderableRemove: ": niet sorteren" },
     } } };
 
   class Response extends Yasr.plugins.response {
@@ -315,6 +316,7 @@
       "Show all": "Alles tonen", "True": "Waar", "False": "Onwaar", "Shows Table view": "Toont de tabel",
       "Shows Response view": "Toont het antwoord", "Shows Chart view": "Toont de grafiek",
       "Clear endpoint": "Endpoint wissen", "Press CTRL - <spacebar> to autocomplete": "Ctrl+Spatie vult aan",
+      "Try query in a new browser window": "Probeer de query in een nieuw venster",
     }));
     const RESULTS = /^(\d+) results? in ([\d.]+) seconds?$/;
     const translate = (root) => {
@@ -324,7 +326,7 @@
           if (v && WORDS.has(v)) node.setAttribute(attr, WORDS.get(v));
         }
       }
-      for (const node of root.querySelectorAll(".yasr_response_chip, .booleanResult span, button span")) {
+      for (const node of root.querySelectorAll(".yasr_response_chip, .booleanResult span, button span, .yasr_tryQuery")) {
         const m = RESULTS.exec(node.textContent);
         if (m) node.textContent = `${m[1]} ${m[1] === "1" ? "resultaat" : "resultaten"} in ${m[2].replace(".", ",")} s`;
         else if (WORDS.has(node.textContent)) node.textContent = WORDS.get(node.textContent);

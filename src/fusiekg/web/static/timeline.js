@@ -19,7 +19,7 @@
 
   const FORMS = {
     werkorganisatie: { nl: "werkorganisatie", en: "joint organisation", full: true },
-    centrumconstructie: { nl: "centrumconstructie", en: "host municipality", full: true },
+    centrumconstructie: { nl: "centrumconstructie", en: "host-municipality model", full: true },
     bedrijfsvoeringssamenwerking: { nl: "bedrijfsvoeringssamenwerking", en: "shared operations only", full: false },
     onbekend: { nl: "vorm onbekend", en: "form unknown", full: false },
   };
