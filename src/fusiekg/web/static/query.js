@@ -313,23 +313,47 @@
       "Run query": "Query uitvoeren", "Share query": "Query delen", "Add tab": "Tabblad toevoegen",
       "Add a new tab": "Nieuw tabblad", "Close tab": "Tabblad sluiten", "Download result": "Resultaat downloaden",
       "Download Results": "Resultaat downloaden", "Filter query results": "Resultaten filteren",
-      "Show all": "Alles tonen", "True": "Waar", "False": "Onwaar", "Shows Table view": "Toont de tabel",
-      "Shows Response view": "Toont het antwoord", "Shows Chart view": "Toont de grafiek",
-      "Clear endpoint": "Endpoint wissen", "Press CTRL - <spacebar> to autocomplete": "Ctrl+Spatie vult aan",
+      "Show all": "Alles tonen", "True": "Waar", "False": "Onwaar", "Clear endpoint": "Endpoint wissen",
+      "Press CTRL - <spacebar> to autocomplete": "Ctrl+Spatie vult aan", "Settings": "Instellingen",
+      "Open settings": "Instellingen openen", "Close settings": "Instellingen sluiten",
       "Try query in a new browser window": "Probeer de query in een nieuw venster",
+      "Request method": "Verzoekmethode", "Accept Headers": "Accept-headers", "Arguments": "Argumenten",
+      "Header Arguments": "Headers", "Default Graphs": "Standaardgrafen", "Named Graphs": "Benoemde grafen",
+      "First": "Eerste", "Previous": "Vorige", "Next": "Volgende", "Last": "Laatste", "pagination": "paginering",
+      "New Tab": "Nieuw tabblad", "Rename Tab": "Tabblad hernoemen", "Copy Tab": "Tabblad kopiëren",
+      "Close Tab": "Tabblad sluiten", "Close other tabs": "Andere tabbladen sluiten",
+      "Undo close Tab": "Gesloten tabblad terughalen", "Incorrect endpoint URL": "Onjuiste endpoint-URL",
+      "Endpoint is down": "Het endpoint is niet bereikbaar",
+      "Unable to get response from endpoint. Possible reasons:": "Geen antwoord van het endpoint. Mogelijke oorzaken:",
     }));
-    const RESULTS = /^(\d+) results? in ([\d.]+) seconds?$/;
+    const PATTERNS = [
+      [/^(\d+) results? in ([\d.]+) seconds?$/, (m) => `${m[1]} ${m[1] === "1" ? "resultaat" : "resultaten"} in ` +
+        `${m[2].replace(".", ",")} s`],
+      [/^Shows (.+) view$/, (m) => `Toont ${m[1].toLowerCase()}`],
+      [/^View documentation of (.+)$/, (m) => `Uitleg over ${m[1].toLowerCase()}`],
+    ];
+    const dutch = (text) => {
+      const key = text.trim();
+      if (WORDS.has(key)) return text.replace(key, WORDS.get(key));
+      for (const [re, make] of PATTERNS) {
+        const m = re.exec(key);
+        if (m) return text.replace(key, make(m));
+      }
+      return null;
+    };
     const translate = (root) => {
       for (const node of root.querySelectorAll("[title], [placeholder], [aria-label]")) {
         for (const attr of ["title", "placeholder", "aria-label"]) {
           const v = node.getAttribute(attr);
-          if (v && WORDS.has(v)) node.setAttribute(attr, WORDS.get(v));
+          const nl = v && dutch(v);
+          if (nl) node.setAttribute(attr, nl);
         }
       }
-      for (const node of root.querySelectorAll(".yasr_response_chip, .booleanResult span, button span, .yasr_tryQuery")) {
-        const m = RESULTS.exec(node.textContent);
-        if (m) node.textContent = `${m[1]} ${m[1] === "1" ? "resultaat" : "resultaten"} in ${m[2].replace(".", ",")} s`;
-        else if (WORDS.has(node.textContent)) node.textContent = WORDS.get(node.textContent);
+      const texts = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, { acceptNode: (n) =>
+        (n.parentElement.closest(".CodeMirror, tbody") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) });
+      for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+        const nl = dutch(node.nodeValue);
+        if (nl) node.nodeValue = nl;
       }
     };
     let pending = false;
