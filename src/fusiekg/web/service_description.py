@@ -15,10 +15,11 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from ..executor import Job, QueryTimeout
 from ..metadata import DATASET
-from ..namespaces import G_INFERRED, G_METADATA, SD, W3C_FORMATS, bind_all
+from ..namespaces import G_INFERRED, G_METADATA, GRAPH, SD, W3C_FORMATS, bind_all
 from ..remote import RemoteError
 from ..sparql import GRAPH_FORMATS, RESULTS_FORMATS, QueryRefused, QuerySyntaxError
 from ..store import StoreMissing
+from .caching import cacheable
 from .limits import HttpError
 from .negotiation import (
     HTML,
@@ -161,7 +162,11 @@ def _rdf_response(g: Graph, media: str) -> Response:
 
 
 def respond(formats: list[str] | None = None) -> Response:
-    """GET /sparql without a query: the service description in the negotiated format."""
+    """GET /sparql without a query: the service description in the negotiated format (304 when unchanged)."""
+    return cacheable(_respond)(formats)
+
+
+def _respond(formats: list[str] | None) -> Response:
     settings = state().settings
     manifest = _manifest()
     endpoint = request.base_url
@@ -170,10 +175,10 @@ def respond(formats: list[str] | None = None) -> Response:
     g = describe_service(endpoint, manifest, settings)
     if media == HTML:
         resp = Response(render_template(
-            "service.html", endpoint=endpoint, manifest=manifest, settings=settings, union_note=UNION_NOTE["en"],
+            "service.html", endpoint=endpoint, manifest=manifest, settings=settings, union_note=UNION_NOTE,
             results_formats=[(m, short_name(m), FORMAT_IRIS[m]) for m in RESULTS_FORMATS],
             graph_formats=[(m, short_name(m), FORMAT_IRIS[m]) for m in GRAPH_FORMATS],
-            inferred=str(G_INFERRED), turtle=g.serialize(format="turtle")), mimetype=HTML)
+            inferred=str(G_INFERRED), graph_ns=str(GRAPH), turtle=g.serialize(format="turtle")), mimetype=HTML)
         resp.headers["Vary"] = "Accept"
         return resp
     return _rdf_response(g, media)
