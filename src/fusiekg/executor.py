@@ -2,7 +2,8 @@
 
 pyoxigraph cannot interrupt a running query, and a thread cannot be killed. Each web worker therefore keeps a few
 child processes, each with the store opened read-only; a query is sent to an idle child, and when it is not answered
-within the limit the child is killed (the query stops at once) and replaced. Other requests use other children, so
+within the limit the child is killed (the query stops at once) and replaced. The limit counts from when the child
+has opened the store: the start of a new child is not the query's time. Other requests use other children, so
 one slow query does not stall the rest.
 
 The trip to a child costs about as much as a small query itself (two context switches and a pickle each way), so a
@@ -91,6 +92,7 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
     store = LocalStore(Path(store_dir), memory_triples=memory_triples, background=True)
+    conn.send(_READY)
     while True:
         try:
             job: Job = conn.recv()
@@ -101,12 +103,27 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
         conn.send((kind, payload, time.thread_time() - t0))
 
 
+_READY = "ready"
+# A query process has this long to start and open the store. Not part of a query's time limit: on a busy machine a
+# process started for a query would otherwise eat into that query's time, and a short limit would stop it early.
+STARTUP_S = 120.0
+
+
 class _Slot:
     def __init__(self, ctx, store_dir: str, memory_triples: int):
         self.conn, child_conn = ctx.Pipe()
         self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn), daemon=True)
         self.proc.start()
         child_conn.close()
+        self.started = False
+
+    def wait_started(self) -> None:
+        """Wait for the process to have opened the store (once); RuntimeError when it does not."""
+        if self.started:
+            return
+        if not self.conn.poll(STARTUP_S) or self.conn.recv() != _READY:
+            raise RuntimeError(f"the query process did not start within {STARTUP_S:g} s")
+        self.started = True
 
     def kill(self) -> None:
         self.proc.kill()
@@ -212,13 +229,14 @@ class QueryExecutor:
         """(kind, payload, CPU seconds the query took in the child)."""
         slot = self._acquire(wait_s=timeout_s)
         try:
+            slot.wait_started()
             slot.conn.send(job)
             if not slot.conn.poll(timeout_s):
                 self._discard(slot)
                 slot = None
                 raise QueryTimeout(f"the query ran longer than the limit of {timeout_s:g} s and was stopped")
             return slot.conn.recv()
-        except (EOFError, BrokenPipeError, OSError) as exc:
+        except (EOFError, BrokenPipeError, OSError, RuntimeError) as exc:
             if slot is not None:
                 self._discard(slot)
                 slot = None
