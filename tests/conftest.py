@@ -63,6 +63,33 @@ def wait_until(condition, what: str, wait_s: float = WAIT_S, interval: float = 0
         time.sleep(interval)
 
 
+def processes() -> dict[int, dict]:
+    """Every process now, from /proc: pid → {"ppid", "pgid", "state", "cpu_s" (user + system), "cmdline"}."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry)] = {"state": fields[0], "ppid": int(fields[1]), "pgid": int(fields[2]), "cmdline": cmdline,
+                             "cpu_s": (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")}
+    return found
+
+
+def descendants(root: int, table: dict[int, dict]) -> list[int]:
+    """The processes under `root` in a `processes()` table."""
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        kids = [p for p, info in table.items() if info["ppid"] == pid]
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
 class Listener:
     """A TCP server on 127.0.0.1 that counts the connections it accepts: a stand-in for "the internet", to prove
     that nothing a user sends makes us open a connection."""
@@ -216,9 +243,10 @@ def browser():
 @pytest.fixture(scope="session")
 def server(store_dir):
     """Base URL of a real `fusiekg serve` (granian, the default) over the session's store, with a small row limit.
-    Its time limit is far above what any query of the tests needs, also on a busy machine: a test that needs a
-    query stopped starts a server of its own (test_endpoint_limits)."""
+    Its time limits (queries, validation) are far above what any request of the tests needs, also on a busy
+    machine: a test that needs work stopped makes a server or app of its own (test_endpoint_limits,
+    test_validation_process)."""
     proc, url = start_server(["--store", str(store_dir), "--workers", "2", "--query-timeout", "120",
-                              "--max-rows", "1000"])
+                              "--max-rows", "1000"], env={"FUSIEKG_VALIDATE_TIMEOUT": "120"})
     yield url
     stop_server(proc)

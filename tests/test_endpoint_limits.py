@@ -3,15 +3,13 @@ query not stalling others, the row limit and its marker, request size, CORS, /he
 
 from __future__ import annotations
 
-import os
 import re
 import threading
-from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import WAIT_S, start_server, stop_server, wait_until
+from conftest import WAIT_S, descendants, processes, start_server, stop_server, wait_until
 from fusiekg.store import read_manifest
 
 JSON = "application/sparql-results+json"
@@ -31,33 +29,12 @@ def limited(store_dir):
     holder["output"] = stop_server(proc)
 
 
-def _cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far; 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _query_processes(root: int) -> list[int]:
-    """The query processes under a server: the processes its workers fork from multiprocessing's forkserver."""
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        try:
-            kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        except OSError:
-            continue
-        for kid in map(int, kids):
-            todo.append(kid)
-            try:
-                parent_cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"multiprocessing.forkserver" in parent_cmd:
-                found.append(kid)
-    return found
+def _query_process_cpu(server: int) -> dict[int, float]:
+    """CPU seconds used so far by each query process of a server (the processes its workers fork from
+    multiprocessing's forkserver)."""
+    table = processes()
+    return {pid: table[pid]["cpu_s"] for pid in descendants(server, table)
+            if "multiprocessing.forkserver" in table.get(table[pid]["ppid"], {}).get("cmdline", "")}
 
 
 def test_an_endless_query_holds_one_query_process_while_other_queries_are_answered(store_dir):
@@ -65,7 +42,7 @@ def test_an_endless_query_holds_one_query_process_while_other_queries_are_answer
     cannot end by itself) when the other queries have been answered."""
     proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--query-timeout", "3600"])
     try:
-        before = {pid: _cpu_s(pid) for pid in _query_processes(proc.pid)}
+        before = _query_process_cpu(proc.pid)
         endless_answer: dict = {}
 
         def run_endless():
@@ -78,7 +55,7 @@ def test_an_endless_query_holds_one_query_process_while_other_queries_are_answer
         endless = threading.Thread(target=run_endless, daemon=True)
         endless.start()
         # Wait until a query process is busy with it: it has used a whole CPU second more than before.
-        wait_until(lambda: any(_cpu_s(pid) - before.get(pid, 0.0) >= 1.0 for pid in _query_processes(proc.pid)),
+        wait_until(lambda: any(cpu - before.get(pid, 0.0) >= 1.0 for pid, cpu in _query_process_cpu(proc.pid).items()),
                    "no query process started working on the endless query")
         for _ in range(5):
             resp = requests.get(url + "/sparql", params={"query": FAST}, headers={"Accept": JSON}, timeout=WAIT_S)
