@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -190,10 +191,20 @@ def wait_for_http(url: str, proc: subprocess.Popen, what: str, wait_s: float = W
     try:
         wait_until(lambda: http_ok(url, proc, what), f"{what} did not answer on {url}", wait_s, interval=0.2)
     except BaseException:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        kill(proc)
         raise
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """Kill a process at once, with its whole session when it has one of its own (a server's workers)."""
+    if proc.poll() is None:
+        try:
+            if os.getpgid(proc.pid) == proc.pid:
+                os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.kill()
+    proc.wait()
 
 
 def start_server(args: list[str], env: dict | None = None, wait_s: float = WAIT_S) -> tuple[subprocess.Popen, str]:
@@ -202,6 +213,7 @@ def start_server(args: list[str], env: dict | None = None, wait_s: float = WAIT_
     proc = subprocess.Popen(
         [sys.executable, "-m", "fusiekg", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,  # so that a server that will not stop can be killed with all its workers
     )
     _drain(proc)
     url = f"http://127.0.0.1:{port}"
@@ -210,14 +222,13 @@ def start_server(args: list[str], env: dict | None = None, wait_s: float = WAIT_
 
 
 def stop_server(proc: subprocess.Popen) -> str:
-    """Stop the server; return everything it printed."""
+    """Stop the server (gracefully; killed with its workers if it does not stop); return everything it printed."""
     proc.terminate()
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=WAIT_S)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc._fusiekg_reader.join(timeout=5)
+        kill(proc)
+    proc._fusiekg_reader.join(timeout=WAIT_S)  # until every process that shares its output has ended
     return server_output(proc)
 
 

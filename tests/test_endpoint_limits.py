@@ -39,7 +39,7 @@ def _query_process_cpu(server: int) -> dict[int, float]:
 
 def test_an_endless_query_holds_one_query_process_while_other_queries_are_answered(store_dir):
     """One web worker whose time limit cannot run out during the test: the endless query is still running (it
-    cannot end by itself) when the other queries have been answered."""
+    cannot end by itself) when the other queries have been answered, and it ends with the server."""
     proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--query-timeout", "3600"])
     try:
         before = _query_process_cpu(proc.pid)
@@ -65,6 +65,9 @@ def test_an_endless_query_holds_one_query_process_while_other_queries_are_answer
     finally:
         stop_server(proc)
     endless.join(WAIT_S)
+    # Stopping the server also ended the query process still busy with the endless query (it reads no pipe).
+    wait_until(lambda: not [p for p, info in processes().items() if info["pgid"] == proc.pid
+                            and info["state"] not in ("Z", "X")], "processes of the stopped server are still running")
 
 
 def test_a_query_past_the_time_limit_is_stopped_with_503_and_the_endpoint_keeps_answering(store_dir):

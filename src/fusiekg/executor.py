@@ -16,6 +16,7 @@ back to the children. Unknown and slow queries always run in a child, under the 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -87,10 +88,31 @@ def _unwrap(kind: str, payload) -> sparql.Result:
     raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
 
 
-def _child(store_dir: str, memory_triples: int, conn) -> None:
-    """Child process main loop: answer Jobs until the pipe closes."""
+def _die_with_worker(lifeline) -> None:
+    """End this process as soon as the web worker that started it ends, even in the middle of a query.
+
+    A query process busy with a query reads no pipe, so it would not notice that its worker is gone (stopped or
+    killed while the query ran) and would run on until the query ends, which may be never. The worker holds the
+    only write end of `lifeline`; when the worker ends, the read end here becomes readable, and with O_ASYNC the
+    kernel then sends SIGIO, whose default action ends the process (no Python code needs to run for it).
+    """
+    try:
+        import fcntl  # noqa: PLC0415
+
+        fd = lifeline.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    except (ImportError, OSError, AttributeError):  # not Linux or BSD: an idle process still sees its pipe close
+        return
+    if lifeline.poll():  # the worker ended before O_ASYNC was set
+        os._exit(0)
+
+
+def _child(store_dir: str, memory_triples: int, conn, lifeline) -> None:
+    """Child process main loop: answer Jobs until the pipe closes (or the worker ends, see `_die_with_worker`)."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
+    _die_with_worker(lifeline)
     store = LocalStore(Path(store_dir), memory_triples=memory_triples, background=True)
     conn.send(_READY)
     while True:
@@ -112,9 +134,11 @@ STARTUP_S = 120.0
 class _Slot:
     def __init__(self, ctx, store_dir: str, memory_triples: int):
         self.conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn), daemon=True)
+        lifeline, self._lifeline = ctx.Pipe(duplex=False)  # nothing is ever sent: it only closes
+        self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn, lifeline), daemon=True)
         self.proc.start()
         child_conn.close()
+        lifeline.close()
         self.started = False
 
     def wait_started(self) -> None:
@@ -129,6 +153,7 @@ class _Slot:
         self.proc.kill()
         self.proc.join(timeout=5)
         self.conn.close()
+        self._lifeline.close()
 
 
 class QueryExecutor:
