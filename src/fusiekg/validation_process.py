@@ -153,7 +153,7 @@ class _Template:
 _lock = threading.Lock()
 _template: _Template | None = None
 _owner: int | None = None  # the process the template belongs to (a forked web worker starts its own)
-#: Counts and the last child, for tests and /health-like introspection: {"runs", "last_pid", "template_pid"}.
+#: What ran where, for tests: descriptions validated in a child, the last child's pid, the template's pid.
 stats: dict[str, int | None] = {"runs": 0, "last_pid": None, "template_pid": None}
 
 

@@ -11,7 +11,8 @@
   validate it": 400 unreadable input (line and column in the message) or a bad parameter, 413 too large (refused
   from the Content-Length before the body is read), 415 a Content-Type or `format` we do not read, 406 nothing in
   Accept fits. 503 when validation runs past `settings.validate_timeout_s`, as `/sparql` answers its time limit: the
-  validator serialises calls per process, so a busy server, not only a heavy description, can cause it.
+  validator serialises calls per process, so a busy server, not only a heavy description, can cause it; 503 too when
+  the process checking a large description ends without a report.
 - `GET /validate`: the page to paste or upload a description and read the report; works without JavaScript.
   The shipped examples can be loaded into it (`?voorbeeld=valid/centrumconstructie.ttl`) and are served as files
   under `/validate/voorbeelden/`.
