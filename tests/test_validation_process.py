@@ -72,6 +72,12 @@ def test_a_large_description_is_checked_in_a_process_that_has_ended_when_the_ans
     assert validation_process.stats["runs"] == runs + 2
     assert validation_process.stats["last_pid"] != child and _gone(validation_process.stats["last_pid"])
     assert validation_process.stats["template_pid"] == template and not _gone(template)
+    # Every report format is written from the report that came back (the page names the rule and the subject).
+    page = client.post("/validate?lang=en", data=invalid, content_type="text/turtle", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "Does not conform" in page.get_data(as_text=True)
+    turtle = client.post("/validate", data=invalid, content_type="text/turtle", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and "sh:ValidationReport" in turtle.get_data(as_text=True)
+    assert validation_process.stats["runs"] == runs + 4
 
 
 def test_a_description_up_to_the_size_stays_in_the_worker(store_dir):
