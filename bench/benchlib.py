@@ -114,7 +114,7 @@ def start_oxigraph(location: Path, port: int) -> subprocess.Popen:
 
 # --- CPU and memory of process trees ----------------------------------------------------------------------------
 
-def _children_map() -> dict[int, list[int]]:
+def children_map() -> dict[int, list[int]]:
     kids: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -129,7 +129,7 @@ def _children_map() -> dict[int, list[int]]:
 
 
 def tree_pids(root: int) -> list[int]:
-    kids, out, todo = _children_map(), [], [root]
+    kids, out, todo = children_map(), [], [root]
     while todo:
         pid = todo.pop()
         out.append(pid)
@@ -149,17 +149,22 @@ def tree_cpu_s(root: int) -> float:
     return total / _CLK_TCK
 
 
+def rss_mb(pid: int | None) -> float:
+    """Resident memory of one process now (MB); 0 when there is none."""
+    if pid is None:
+        return 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def tree_rss_mb(root: int) -> float:
     """Resident memory of a process tree now (MB)."""
-    total = 0
-    for pid in tree_pids(root):
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    return sum(rss_mb(pid) for pid in tree_pids(root))
 
 
 # --- statistics and output --------------------------------------------------------------------------------------

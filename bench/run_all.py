@@ -3,8 +3,9 @@
     .venv/bin/python bench/run_all.py [--store DIR] [--quick] [--skip scale,http,...] [--results DIR]
 
 `--quick` runs shorter cells and smaller sizes (a smoke run of a few minutes); without it the whole set takes about
-25 minutes on 2 cores: the HTTP benchmark (about 12) and the 1M-triple build of the scale benchmark (about 8). Each
-benchmark writes its JSON under bench/results/; a failing one is reported and the rest still run.
+30 minutes on 2 cores: the HTTP benchmark (about 12), the 1M-triple build of the scale benchmark (about 8) and the
+validation soak (about 4). Each benchmark writes its JSON under bench/results/; a failing one is reported and the
+rest still run.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def plan(store: list[str], quick: bool, results: Path | None) -> list[tuple[str,
         ("http", ["bench_http.py", *store, *(["--duration", "1", "--warmup", "1", "--connections", "8"]
                                               if quick else [])]),
         ("validation", ["bench_validation.py", *(["--runs", "10"] if quick else [])]),
+        ("validation_soak", ["bench_validation_soak.py", *store,
+                             *(["--rounds", "2", "--concurrency", "2"] if quick else [])]),
         ("reasoning", ["bench_reasoning.py"]),
         ("scale", ["bench_scale.py", *store, *(["--sizes", "10000", "--owlrl-max", "10000"] if quick else [])]),
     ]

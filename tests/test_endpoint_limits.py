@@ -13,64 +13,85 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import WAIT_S, descendants, processes, start_server, stop_server, wait_until
 from fusiekg.store import read_manifest
 
 JSON = "application/sparql-results+json"
 SRX = "http://www.w3.org/2005/sparql-results#"
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# A query that cannot finish, on any machine: a cross product of four patterns over the whole store (more than
+# 20,000 triples) is over 1.6e17 rows to count. A time limit stops it, never its own end.
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
 
 
 @pytest.fixture(scope="module")
 def limited(store_dir):
-    """One web worker (so that concurrency comes from its threads and query processes), a 4 s time limit, a
-    small request limit; yields (url, output-after-stop holder)."""
-    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--query-timeout", "4", "--max-rows", "50"],
+    """One web worker and a small request limit; yields (url, output-after-stop holder)."""
+    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--max-rows", "50"],
                              env={"FUSIEKG_MAX_REQUEST_BYTES": "20000"})
     holder: dict[str, str] = {}
     yield url, holder
     holder["output"] = stop_server(proc)
 
 
-def test_slow_query_is_stopped_with_503_while_fast_ones_are_answered(limited):
-    url, _ = limited
-    slow_result: dict = {}
-
-    def run_slow():
-        slow_result["resp"] = requests.post(url + "/sparql", data={"query": SLOW}, headers={"Accept": JSON},
-                                            timeout=60)
-
-    slow = threading.Thread(target=run_slow)
-    slow.start()
-    slow.join(0.5)  # give the slow query time to reach its query process
-    answered = 0
-    for _ in range(5):
-        resp = requests.get(url + "/sparql", params={"query": FAST}, headers={"Accept": JSON}, timeout=60)
-        assert resp.status_code == 200
-        answered += 1
-    # The fast queries were all answered while the slow one still ran on the same (single) worker.
-    assert slow.is_alive() and answered == 5
-    slow.join(60)
-    resp = slow_result["resp"]
-    assert resp.status_code == 503
-    assert "limit of 4 s" in resp.text
-    assert not resp.headers["Content-Type"].startswith(JSON)  # an error body, not a (cut) result
-    # The stopped query process was replaced: the endpoint keeps answering.
-    again = requests.get(url + "/sparql", params={"query": FAST}, headers={"Accept": JSON}, timeout=60)
-    assert again.status_code == 200
+def _query_process_cpu(server: int) -> dict[int, float]:
+    """CPU seconds used so far by each query process of a server (the processes its workers fork from
+    multiprocessing's forkserver)."""
+    table = processes()
+    return {pid: table[pid]["cpu_s"] for pid in descendants(server, table)
+            if "multiprocessing.forkserver" in table.get(table[pid]["ppid"], {}).get("cmdline", "")}
 
 
-def test_time_limit_is_a_setting(store_dir):
+def test_an_endless_query_holds_one_query_process_while_other_queries_are_answered(store_dir):
+    """One web worker whose time limit cannot run out during the test: the endless query is still running (it
+    cannot end by itself) when the other queries have been answered, and it ends with the server."""
+    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--query-timeout", "3600"])
+    try:
+        before = _query_process_cpu(proc.pid)
+        endless_answer: dict = {}
+
+        def run_endless():
+            try:
+                endless_answer["status"] = requests.post(url + "/sparql", data={"query": ENDLESS},
+                                                         headers={"Accept": JSON}, timeout=3600).status_code
+            except requests.RequestException as exc:  # the server is stopped at the end of the test
+                endless_answer["error"] = exc
+
+        endless = threading.Thread(target=run_endless, daemon=True)
+        endless.start()
+        # Wait until a query process is busy with it: it has used a whole CPU second more than before.
+        wait_until(lambda: any(cpu - before.get(pid, 0.0) >= 1.0 for pid, cpu in _query_process_cpu(proc.pid).items()),
+                   "no query process started working on the endless query")
+        for _ in range(5):
+            resp = requests.get(url + "/sparql", params={"query": FAST}, headers={"Accept": JSON}, timeout=WAIT_S)
+            assert resp.status_code == 200
+            assert int(resp.json()["results"]["bindings"][0]["n"]["value"]) > 0
+        assert endless.is_alive() and not endless_answer  # still running: only its time limit could end it
+    finally:
+        stop_server(proc)
+    endless.join(WAIT_S)
+    # Stopping the server also ended the query process still busy with the endless query (it reads no pipe).
+    wait_until(lambda: not [p for p, info in processes().items() if info["pgid"] == proc.pid
+                            and info["state"] not in ("Z", "X")], "processes of the stopped server are still running")
+
+
+def test_a_query_past_the_time_limit_is_stopped_with_503_and_the_endpoint_keeps_answering(store_dir):
     proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--query-timeout", "1"])
     try:
-        resp = requests.get(url + "/sparql", params={"query": SLOW}, headers={"Accept": "application/json"},
-                            timeout=60)
+        resp = requests.post(url + "/sparql", data={"query": ENDLESS}, headers={"Accept": JSON}, timeout=WAIT_S)
         assert resp.status_code == 503
+        assert "limit of 1 s" in resp.text
+        assert not resp.headers["Content-Type"].startswith(JSON)  # an error body, not a (cut) result
+        resp = requests.get(url + "/sparql", params={"query": ENDLESS}, headers={"Accept": "application/json"},
+                            timeout=WAIT_S)
         body = resp.json()
-        assert body["status"] == 503 and "limit of 1 s" in body["message"]
-        health = requests.get(url + "/health").json()
+        assert resp.status_code == 503 and body["status"] == 503 and "limit of 1 s" in body["message"]
+        health = requests.get(url + "/health", timeout=WAIT_S).json()
         assert health["limits"]["query_timeout_s"] == 1
+        # The stopped query processes were replaced: the endpoint keeps answering.
+        again = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON},
+                             timeout=WAIT_S)
+        assert again.status_code == 200 and again.json()["boolean"] is True
     finally:
         stop_server(proc)
 

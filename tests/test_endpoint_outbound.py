@@ -6,13 +6,9 @@ and default-graph-uri / named-graph-uri naming it (just empty graphs) must never
 
 from __future__ import annotations
 
-import threading
-
 import requests
 
 JSON = "application/sparql-results+json"
-
-
 
 
 def test_nothing_reaches_a_local_listener(server, listener):
@@ -47,5 +43,4 @@ def test_nothing_reaches_a_local_listener(server, listener):
     resp = requests.get(sparql, params={"query": f"DESCRIBE <{target}>"}, headers={"Accept": "application/n-triples"})
     assert resp.status_code == 200 and resp.text.strip() == ""
 
-    threading.Event().wait(0.5)  # any connection attempt would have arrived by now
     assert listener.contacted == 0, "the server opened a connection to the listener"

@@ -7,14 +7,13 @@ import gzip
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 from rdflib import Graph, URIRef
 
-from conftest import free_port, start_server, stop_server
+from conftest import free_port, start_server, stop_server, wait_for_http
 from fusiekg.namespaces import G_ONTOLOGY, SD
 from fusiekg.store import read_manifest
 
@@ -39,12 +38,7 @@ def oxigraph(store_dir, tmp_path_factory):
     ox = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(tmp / "db"), "--bind",
                            f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ox_url = f"http://127.0.0.1:{port}/query"
-    for _ in range(100):
-        try:
-            if requests.get(ox_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
+    wait_for_http(ox_url + "?query=ASK%7B%7D", ox, "oxigraph serve-read-only")
     yield ox_url, tmp
     ox.terminate()
     ox.wait(10)

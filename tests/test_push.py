@@ -8,13 +8,12 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import free_port, start_server, stop_server
+from conftest import free_port, start_server, stop_server, wait_for_http
 from fusiekg import resources
 from fusiekg.store import read_manifest
 
@@ -34,15 +33,7 @@ def external(tmp_path_factory):
     proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("external") / "db"),
                              "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if requests.get(base + "/query", params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                break
-        except requests.RequestException:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("oxigraph serve did not start")
+    wait_for_http(base + "/query?query=ASK%7B%7D", proc, "oxigraph serve")
     yield base + "/store", base + "/query"
     proc.terminate()
     proc.wait(10)

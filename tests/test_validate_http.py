@@ -240,6 +240,21 @@ def test_too_large_is_413(server):
     assert resp.status_code == 413
 
 
+def test_a_description_over_the_isolation_size_is_checked_like_any_other(server):
+    """Over `FUSIEKG_VALIDATE_ISOLATE_BYTES` (64 KiB) a description is checked in a process of its own
+    (test_validation_process): the same answers from the real server."""
+    from test_validation_process import many_fusions
+
+    large = many_fusions(100_000)
+    assert 65_536 < len(large) < 1_000_000
+    resp = post(server, large)
+    assert resp.status_code == 200 and resp.json()["conforms"] is True, resp.text[:300]
+    assert resp.headers["Fusiekg-Conforms"] == "true"
+    broken = large.replace(b"fkg:startdatum", b"fkg:begonnenOp", 1)
+    report = post(server, broken, headers={"Accept-Language": "en"}).json()
+    assert report["conforms"] is False and violated_shapes(report) == {str(DSH.Startdatum)}
+
+
 def test_declared_size_over_the_limit_is_refused_before_the_body_is_read(server):
     """The request says 50 GB and sends a few bytes: the answer must come without waiting for the rest."""
     url = urlsplit(server)

@@ -160,20 +160,21 @@ def serve(store, host, port, workers, threads, wsgi_server, sparql_url, gsp_url,
           max_rows, max_result_bytes) -> None:
     """Serve the SPARQL endpoint, pages and validation; builds the store first when it is missing or stale."""
     from .build import BuildError, ensure_built
-    from .web.server import THREADS_PER_WORKER, run_server
+    from .web.server import THREADS_PER_WORKER, AddressUnavailable, check_address, run_server
 
     settings = _settings(store).with_(sparql_url=sparql_url, gsp_url=gsp_url, public_base=public_base,
                                       query_timeout_s=query_timeout, max_rows=max_rows,
                                       max_result_bytes=max_result_bytes)
-    if not settings.sparql_url:
-        try:
-            ensure_built(settings)
-        except BuildError as exc:
-            raise click.ClickException(str(exc)) from exc
     if workers is not None and workers < 1 or threads is not None and threads < 1:
         raise click.BadParameter("--workers and --threads must be at least 1")
-    run_server(settings, host=host, port=port, workers=workers, threads=threads or THREADS_PER_WORKER,
-               server=wsgi_server)
+    try:
+        check_address(host, port)  # before a build of a minute and a half, not after it
+        if not settings.sparql_url:
+            ensure_built(settings)
+        run_server(settings, host=host, port=port, workers=workers, threads=threads or THREADS_PER_WORKER,
+                   server=wsgi_server)
+    except (BuildError, AddressUnavailable) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command()

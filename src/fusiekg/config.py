@@ -37,6 +37,9 @@ class Settings:
     max_request_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_REQUEST_BYTES", 1_000_000, int))
     validate_max_bytes: int = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_MAX_BYTES", 1_000_000, int))
     validate_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_TIMEOUT", 10.0, float))
+    # Descriptions larger than this are validated in a process of their own that ends afterwards, so that their
+    # memory does not stay with the web worker (see validation_process); 0 sends every description there.
+    validate_isolate_bytes: int = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_ISOLATE_BYTES", 65_536, int))
     service_allow: tuple[str, ...] = field(
         default_factory=lambda: tuple(s for s in _env("FUSIEKG_SERVICE_ALLOW", "").split() if s)
     )

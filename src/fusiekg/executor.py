@@ -2,7 +2,8 @@
 
 pyoxigraph cannot interrupt a running query, and a thread cannot be killed. Each web worker therefore keeps a few
 child processes, each with the store opened read-only; a query is sent to an idle child, and when it is not answered
-within the limit the child is killed (the query stops at once) and replaced. Other requests use other children, so
+within the limit the child is killed (the query stops at once) and replaced. The limit counts from when the child
+has opened the store: the start of a new child is not the query's time. Other requests use other children, so
 one slow query does not stall the rest.
 
 The trip to a child costs about as much as a small query itself (two context switches and a pickle each way), so a
@@ -101,11 +102,33 @@ def _unwrap(kind: str, payload) -> sparql.Result:
     raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
 
 
-def _child(store_dir: str, memory_triples: int, conn) -> None:
-    """Child process main loop: answer Jobs until the pipe closes."""
+def _die_with_worker(lifeline) -> None:
+    """End this process as soon as the web worker that started it ends, even in the middle of a query.
+
+    A query process busy with a query reads no pipe, so it would not notice that its worker is gone (stopped or
+    killed while the query ran) and would run on until the query ends, which may be never. The worker holds the
+    only write end of `lifeline`; when the worker ends, the read end here becomes readable, and with O_ASYNC the
+    kernel then sends SIGIO, whose default action ends the process (no Python code needs to run for it).
+    """
+    try:
+        import fcntl  # noqa: PLC0415
+
+        fd = lifeline.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETOWN, os.getpid())
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_ASYNC)
+    except (ImportError, OSError, AttributeError):  # not Linux or BSD: an idle process still sees its pipe close
+        return
+    if lifeline.poll():  # the worker ended before O_ASYNC was set
+        os._exit(0)
+
+
+def _child(store_dir: str, memory_triples: int, conn, lifeline) -> None:
+    """Child process main loop: answer Jobs until the pipe closes (or the worker ends, see `_die_with_worker`)."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
+    _die_with_worker(lifeline)
     store = LocalStore(Path(store_dir), memory_triples=memory_triples)
+    conn.send(_READY)
     while True:
         try:
             job: Job = conn.recv()
@@ -122,17 +145,35 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
             conn.send((kind, payload, cpu_s, False))
 
 
+_READY = "ready"
+# A query process has this long to start and open the store. Not part of a query's time limit: on a busy machine a
+# process started for a query would otherwise eat into that query's time, and a short limit would stop it early.
+STARTUP_S = 120.0
+
+
 class _Slot:
     def __init__(self, ctx, store_dir: str, memory_triples: int):
         self.conn, child_conn = ctx.Pipe()
-        self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn), daemon=True)
+        lifeline, self._lifeline = ctx.Pipe(duplex=False)  # nothing is ever sent: it only closes
+        self.proc = ctx.Process(target=_child, args=(store_dir, memory_triples, child_conn, lifeline), daemon=True)
         self.proc.start()
         child_conn.close()
+        lifeline.close()
+        self.started = False
+
+    def wait_started(self) -> None:
+        """Wait for the process to have opened the store (once); RuntimeError when it does not."""
+        if self.started:
+            return
+        if not self.conn.poll(STARTUP_S) or self.conn.recv() != _READY:
+            raise RuntimeError(f"the query process did not start within {STARTUP_S:g} s")
+        self.started = True
 
     def kill(self) -> None:
         self.proc.kill()
         self.proc.join(timeout=5)
         self.conn.close()
+        self._lifeline.close()
 
 
 class QueryExecutor:
@@ -234,6 +275,7 @@ class QueryExecutor:
         """(kind, payload, CPU seconds the query took in the child)."""
         slot = self._acquire(wait_s=timeout_s)
         try:
+            slot.wait_started()
             slot.conn.send(job)
             if not slot.conn.poll(timeout_s):
                 self._discard(slot)
@@ -244,7 +286,7 @@ class QueryExecutor:
                 payload.file = os.fdopen(reduction.recv_handle(slot.conn), "rb")
                 payload.file.seek(0)
             return kind, payload, cpu_s
-        except (EOFError, BrokenPipeError, OSError) as exc:
+        except (EOFError, BrokenPipeError, OSError, RuntimeError) as exc:
             if slot is not None:
                 self._discard(slot)
                 slot = None

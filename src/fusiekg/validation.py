@@ -21,7 +21,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -212,10 +212,22 @@ class ValidationReport:
                 _copy_blank(shapes, r._path, g)
             if r._value is not None:
                 g.add((node, SH.value, r._value))
-            for term in (r._focus, r._value):
+            for term in (r._focus, r._value, r._path):
                 if self._data is not None:
                     _copy_blank(self._data, term, g)
         return g
+
+    def detached(self) -> ValidationReport:
+        """A copy to send to another process: instead of the description's whole graph, only what `to_graph` copies
+        from it and from the shapes (the blank nodes of focus nodes, values and paths, which another process's
+        shapes graph names differently)."""
+        kept = Graph()
+        shapes = engine().shapes
+        for r in self.results:
+            for source, term in ((self._data, r._focus), (self._data, r._value), (shapes, r._path)):
+                if source is not None:
+                    _copy_blank(source, term, kept)
+        return replace(self, _data=kept)
 
 
 def _short(iri: str | None) -> str:
@@ -559,10 +571,13 @@ def _with_timeout(fn, timeout_s: float | None):
     """Run `fn` in a worker thread; past `timeout_s`, stop it and raise ValidationTimeout.
 
     rdflib and pyshacl are pure Python, so an asynchronous exception stops the worker at its next bytecode; it does
-    not hold the caller, and it frees the engine lock on its way out.
+    not hold the caller, and it frees the engine lock on its way out. Work that took longer than the limit is a
+    timeout even when it ended before the caller looked (the thread may run on for a while before the caller gets
+    the GIL back): whether a limit is kept does not depend on how threads are scheduled.
     """
     if timeout_s is None:
         return fn()
+    started = time.monotonic()
     box: dict[str, Any] = {}
 
     def run() -> None:
@@ -576,6 +591,8 @@ def _with_timeout(fn, timeout_s: float | None):
     worker.join(timeout_s)
     if worker.is_alive():
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(_Abort))
+        raise ValidationTimeout(timeout_s)
+    if time.monotonic() - started > timeout_s:
         raise ValidationTimeout(timeout_s)
     if "error" in box:
         raise box["error"]

@@ -14,8 +14,10 @@ and one query process while the others keep answering, and the time limit kills 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -38,6 +40,44 @@ def _url(host: str, port: int) -> str:
     if ":" in shown and not shown.startswith("["):
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
+
+
+class AddressUnavailable(Exception):
+    """The server cannot listen where it was asked to (another server is there, or the address is not ours)."""
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse an address that another server already listens on, before starting ours.
+
+    granian binds each worker's socket with SO_REUSEPORT, so a second granian on a busy port would not fail: it
+    would share the port with the first, and the kernel would spread requests over two services (two builds). A
+    probe bound here without SO_REUSEPORT fails as soon as anything listens on the address. (Two servers started at
+    the very same moment can still both pass the probe.)
+    """
+    shown = _url(host, port).removeprefix("http://").rstrip("/")
+    try:
+        family, kind, proto, _name, addr = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                               flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise AddressUnavailable(f"cannot serve on {shown}: the host {host!r} is not known ({exc.strerror}); "
+                                 f"use an address of this machine with --host") from exc
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is no conflict
+        try:
+            probe.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AddressUnavailable(
+                    f"cannot serve on {shown}: the address is already in use (another server, perhaps another "
+                    f"`fusiekg serve`, listens on port {port}). Stop that server, or choose another port with "
+                    f"--port.") from exc
+            if exc.errno == errno.EACCES:
+                raise AddressUnavailable(f"cannot serve on {shown}: permission denied (ports below 1024 need "
+                                         f"privileges); choose another port with --port") from exc
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise AddressUnavailable(f"cannot serve on {shown}: {host} is not an address of this machine; "
+                                         f"use --host 127.0.0.1, 0.0.0.0 or one of its own addresses") from exc
+            raise AddressUnavailable(f"cannot serve on {shown}: {exc.strerror}") from exc
 
 
 # Answers up to this size are finished (body joined, access log written) before the server sends them; larger ones
@@ -225,9 +265,11 @@ def _run_gunicorn(settings: Settings, host: str, port: int, workers: int, thread
 
 def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
                threads: int = THREADS_PER_WORKER, server: str = DEFAULT_SERVER) -> None:
-    """Serve until interrupted; prints the URL once the socket is bound."""
+    """Serve until interrupted; prints the URL once the socket is bound. `AddressUnavailable` when the address is
+    taken (checked first: granian would share a busy port instead of failing)."""
     if server not in SERVERS:
         raise ValueError(f"unknown server {server!r}; choose one of {', '.join(SERVERS)}")
+    check_address(host, port)
     workers = workers or os.cpu_count() or 1
     if server == "granian":
         try:

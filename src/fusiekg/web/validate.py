@@ -12,12 +12,15 @@
   validate it": 400 unreadable input (line and column in the message) or a bad parameter, 413 too large (refused
   from the Content-Length before the body is read), 415 a Content-Type or `format` we do not read, 406 nothing in
   Accept fits. 503 when validation runs past `settings.validate_timeout_s`, as `/sparql` answers its time limit: the
-  validator serialises calls per process, so a busy server, not only a heavy description, can cause it.
+  validator serialises calls per process, so a busy server, not only a heavy description, can cause it; 503 too when
+  the process checking a large description ends without a report.
 - `GET /validate`: the page to paste or upload a description and read the report; works without JavaScript.
   The shipped examples can be loaded into it (`?voorbeeld=valid/centrumconstructie.ttl`) and are served as files
   under `/validate/voorbeelden/`.
 
-The checks themselves are `validation.validate`, the same function the CLI calls; nothing here touches the store.
+The checks themselves are `validation.validate`, the same function the CLI calls (a description larger than
+`settings.validate_isolate_bytes` runs it in a process of its own, see `validation_process`); nothing here touches
+the store.
 """
 
 from __future__ import annotations
@@ -33,10 +36,11 @@ from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import rdfinput, resources, validation
+from .. import rdfinput, resources, validation, validation_process
 from ..namespaces import DSH, PREFIXES
 from ..rdfinput import InputError, InputTooLarge
 from ..validation import ValidationReport, ValidationTimeout
+from ..validation_process import ValidationFailed
 from . import i18n
 from .caching import cacheable
 from .limits import HttpError, read_chunked
@@ -302,12 +306,13 @@ def validate_post():
             lang = choose_lang(fields.get("lang"))
             media = choose_report_type(fields.get("output"))
         try:
-            report = validation.validate(submission.data, fmt=submission.fmt, filename=submission.filename,
-                                         lang=lang, max_bytes=settings.validate_max_bytes,
-                                         timeout_s=settings.validate_timeout_s)
+            report = validation_process.validate(
+                submission.data, fmt=submission.fmt, filename=submission.filename, lang=lang,
+                max_bytes=settings.validate_max_bytes, timeout_s=settings.validate_timeout_s,
+                isolate_bytes=settings.validate_isolate_bytes)
         except InputError as exc:
             raise _InputProblem.from_input_error(exc) from exc
-        except ValidationTimeout as exc:
+        except (ValidationTimeout, ValidationFailed) as exc:
             raise _InputProblem(
                 503, f"{exc.localized('nl')} Probeer het later opnieuw of stuur een kleinere beschrijving.",
                 f"{exc.localized('en')} Try again later or send a smaller description.") from exc
