@@ -5,8 +5,10 @@
   Turtle gets `Location: /doc/x/y.ttl`, a browser `/doc/x/y` (the answer varies by Accept).
 - `GET /doc/{type}/{ref}` describes the thing: HTML for browsers, or RDF by `Accept` or by extension (`.ttl`,
   `.jsonld`, `.rdf`, `.nt`; `.html` forces the page). The RDF is the resource's concise bounded description: its
-  outbound triples in all graphs (asserted and inferred) plus the triples of the blank nodes they lead to (e.g.
-  membership intervals), nested up to `BNODE_DEPTH`; inbound links are not in it (the HTML page lists them).
+  outbound triples in all graphs (asserted and inferred) plus the triples of the blank nodes and dependent IRIs
+  they lead to (a membership's period `fkgid:periode/…` and its instants `fkgid:tijdstip/…`, which have IRIs so that
+  they can be linked to but only exist as part of what holds them), nested up to `BNODE_DEPTH`; inbound links are not
+  in it (the HTML page lists them).
 - Municipalities keep their TOOI identity: `/doc/gemeente/gm0489` describes
   `https://identifier.overheid.nl/tooi/id/gemeente/gm0489` (also TOOI merger events `gemeente/wzg_...` and
   provinces `/doc/provincie/pvNN`). `/id/gemeente/...` is not ours and answers 404 pointing there.
@@ -31,7 +33,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH,
 
 from .. import sparql
 from ..executor import ExecutorBusy, Job, QueryTimeout
-from ..namespaces import FKG, G_INFERRED, GM, GRAPH, PREFIXES, PV, SCHEMA, TOOIONT
+from ..namespaces import FKG, G_INFERRED, GM, GRAPH, ID, PREFIXES, PV, SCHEMA, TOOIONT
 from ..store import StoreMissing
 from .limits import HttpError
 from .negotiation import HTML, aliases_for, describe, negotiate, wants_html
@@ -52,6 +54,8 @@ OFFERED = [HTML, *RDF_EXTENSIONS.values()]
 INTERNAL_MAX_ROWS = 200_000
 BNODE_DEPTH = 10
 INBOUND_SHOWN = 200
+# IRIs that exist only as part of what points at them: described with it, like blank nodes (see the docstring).
+DEPENDENT_PREFIXES = (str(ID["periode/"]), str(ID["tijdstip/"]))
 
 _TYPE = re.compile(r"^[a-z][a-z0-9-]*$")
 _REF = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -364,6 +368,8 @@ class Description:
                     v.items = [self._item(i, notes, seen) for i in items]
                 else:
                     v.nested = self.groups(notes, "_:" + o["value"], None, seen)
+            elif dependent(o) and o["value"] not in seen and o["value"] in self.by_subject:
+                v.nested = self.groups(notes, o["value"], None, seen)
             grouped[e["p"]].append(v)
         out = []
         for p, vals in grouped.items():
@@ -400,14 +406,24 @@ class Description:
         return v
 
 
+def dependent(term: dict) -> bool:
+    return term["type"] == "uri" and term["value"].startswith(DEPENDENT_PREFIXES)
+
+
+def _nested(var: str) -> str:
+    prefixes = " || ".join(f'STRSTARTS(STR({var}), "{p}")' for p in DEPENDENT_PREFIXES)
+    return f"FILTER(isBlank({var}) || {prefixes})"
+
+
 def _cbd_branches(iri: str, with_graph: bool) -> str:
-    """UNION of patterns binding ?s ?p ?o (and ?g) for the resource and the blank nodes reachable from it."""
+    """UNION of patterns binding ?s ?p ?o (and ?g) for the resource and the blank nodes (and dependent IRIs)
+    reachable from it."""
     target = iri_ref(iri)
     g_open, g_close = ("GRAPH ?g { ", " }") if with_graph else ("", "")
     branches = [f"{{ VALUES ?s {{ {target} }} {g_open}?s ?p ?o{g_close} }}"]
     for depth in range(1, BNODE_DEPTH + 1):
-        hops = [f"{target} ?h0 ?b1 . FILTER(isBlank(?b1))"]
-        hops += [f"?b{i} ?h{i} ?b{i + 1} . FILTER(isBlank(?b{i + 1}))" for i in range(1, depth)]
+        hops = [f"{target} ?h0 ?b1 . {_nested('?b1')}"]
+        hops += [f"?b{i} ?h{i} ?b{i + 1} . {_nested(f'?b{i + 1}')}" for i in range(1, depth)]
         branches.append("{ " + " ".join(hops) + f" {g_open}?b{depth} ?p ?o{g_close} BIND(?b{depth} AS ?s) }}")
     return "\n  UNION ".join(branches)
 
