@@ -49,13 +49,16 @@ class Report:
     """What the build says about the participants: matched by name, and not matched at all."""
 
     matched: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (name, gmNNNN) → files
+    by_name: set[tuple[str, str]] = field(default_factory=set)  # of those, matched by name and date (not OWMS)
     unmatched: dict[str, set[str]] = field(default_factory=dict)  # "Gemeente X" without a TOOI match → files
     others: set[str] = field(default_factory=set)  # other participants without a TOOI IRI (foreign, companies)
 
     def lines(self) -> list[str]:
-        out = [f"participants without a TOOI IRI: {sum(len(f) for f in self.matched.values())} matched by name "
-               f"and date to {len(self.matched)} TOOI municipalities; {len(self.unmatched)} municipality names "
-               f"not matched; {len(self.others)} other organisations (no municipality) kept under their ROO id"]
+        owms = len(self.matched) - len(self.by_name)
+        out = [f"participants without a TOOI IRI: {sum(len(f) for f in self.matched.values())} mentions matched to "
+               f"{len(self.matched)} TOOI municipalities ({owms} by OWMS term, {len(self.by_name)} by name and date); "
+               f"{len(self.unmatched)} municipality names not matched; {len(self.others)} other organisations "
+               "(no municipality) kept under their ROO id"]
         for name in sorted(self.unmatched):
             files = sorted(self.unmatched[name])
             out.append(f"  not matched to a TOOI municipality: {name!r} in {len(files)} record(s), e.g. {files[0]}")
@@ -217,6 +220,8 @@ class _Builder:
             found = by_owms[0] if len(by_owms) == 1 else self.match_municipality(m.group(1), joined, version)
             if found is not None:
                 self.report.matched.setdefault((name, found.code), set()).add(file)
+                if len(by_owms) != 1:
+                    self.report.by_name.add((name, found.code))
                 return Party(GM[found.code], found.code, "owms" if len(by_owms) == 1 else "naam")
             self.report.unmatched.setdefault(name, set()).add(file)
         else:
@@ -270,6 +275,11 @@ class _Builder:
                 self.note(node, "Centrumgemeenteregeling volgens de titel; ROO registreert haar als regeling zonder "
                           "meer.", "A host-municipality arrangement according to its title; ROO registers it as a "
                           "regeling zonder meer (arrangement without a body).")
+        for (_b, until), (begin, _u) in zip(dates, dates[1:], strict=False):
+            if until and begin and until < begin:
+                self.note(node, f"ROO heeft geen versie in werking van {until.isoformat()} tot {begin.isoformat()}; de "
+                          "deelnames lopen door.", f"ROO has no version in force from {until.isoformat()} to "
+                          f"{begin.isoformat()}; the memberships run on.")
         previous = None
         for v, (begin, until) in zip(versions, dates, strict=True):
             vnode = self.version(v, node, previous, begin, until)
@@ -390,6 +400,11 @@ class _Builder:
             self.note(node, f"ROO noemt '{label}' zonder TOOI-IRI en er is geen Nederlandse gemeente van die naam; "
                       "de deelnemer heeft daarom een IRI naar zijn ROO-id.", f"ROO names '{label}' without a TOOI IRI "
                       "and no Dutch municipality has that name; the participant gets an IRI from its ROO id.")
+        muni = self.index.municipalities.get(party.key) if party.iri == GM[party.key] else None
+        if muni is not None and muni.end is not None and (end is None or (end - muni.end).days > 1):
+            self.note(node, f"{label} bestond volgens TOOI tot en met {muni.end.isoformat()}; ROO noemt geen eerder "
+                      "einde van deze deelname.", f"{label} existed until {muni.end.isoformat()} according to TOOI; "
+                      "ROO gives no earlier end of this membership.")
         interval = ID[f"periode/gr-{key}-{party.key}{suffix}"]
         g.add((node, ORG.memberDuring, interval))
         g.add((interval, RDF.type, TIME.Interval))

@@ -122,12 +122,12 @@ def to_date(value, path: Path, key: str) -> date | None:
 
 
 def name_of(rec: dict) -> str:
-    """The record's current name: the one without an end, else the last one."""
+    """The record's current name: the first one without an end, else the last one."""
     names = [n for n in rec.get("names") or [] if isinstance(n, dict) and n.get("value")]
     if not names:
         return str(rec.get("id", "?"))
     current = [n for n in names if not n.get("valid_until")]
-    return str((current or names)[-1]["value"]).strip()
+    return str((current[0] if current else names[-1])["value"]).strip()
 
 
 def version_dates(rec: dict, path: Path) -> tuple[date | None, date | None]:
