@@ -180,8 +180,8 @@ def browser():
 
 @pytest.fixture(scope="session")
 def server(store_dir):
-    """Base URL of a real `fusiekg serve` (gunicorn) over the session's store, with short limits for tests."""
-    proc, url = start_server(["--store", str(store_dir), "--workers", "2", "--query-timeout", "3",
-                              "--max-rows", "1000"])
+    """Base URL of a real `fusiekg serve` over the session's store, with a short time limit for tests (no row cap,
+    as by default: the tests about the cap start their own server)."""
+    proc, url = start_server(["--store", str(store_dir), "--workers", "2", "--query-timeout", "3"])
     yield url
     stop_server(proc)

@@ -26,7 +26,7 @@ class _Hrefs(HTMLParser):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
             self.hrefs.append(a["href"])
-        if tag == "link" and a.get("rel") == "alternate":
+        if tag == "link" and a.get("rel") == "alternate" and "type" in a:  # not the other-language page
             self.alternates[a["type"]] = a["href"]
 
 

@@ -1,11 +1,15 @@
 """Limits and operations over HTTP against real servers: the time limit (a real stop, never a cut 200), one slow
-query not stalling others, the row limit and its marker, request size, CORS, /health and the access log."""
+query not stalling others, an operator's row cap and its markers, request size, CORS, /health and the access log."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
+from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -13,6 +17,7 @@ from conftest import start_server, stop_server
 from fusiekg.store import read_manifest
 
 JSON = "application/sparql-results+json"
+SRX = "http://www.w3.org/2005/sparql-results#"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 FAST = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
 
@@ -70,26 +75,52 @@ def test_time_limit_is_a_setting(store_dir):
         stop_server(proc)
 
 
-def test_row_limit_cuts_and_says_so(server):
-    """The session server allows 1000 rows."""
-    resp = requests.get(server + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
+def test_row_cap_cuts_and_says_so_in_headers_and_body(limited):
+    """This server is started with --max-rows 50 (an operator's cap; there is none by default)."""
+    url, _ = limited
+    everything = "SELECT * WHERE { ?s ?p ?o }"
+    resp = requests.get(url + "/sparql", params={"query": everything}, headers={"Accept": JSON})
     assert resp.status_code == 200
-    assert len(resp.json()["results"]["bindings"]) == 1000
-    assert resp.headers["Fusiekg-Truncated"] == "1000"
-    assert "1000 rows" in resp.headers["Warning"] and resp.headers["Warning"].startswith("199 ")
-    csv_resp = requests.get(server + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "csv"})
-    assert csv_resp.headers["Fusiekg-Truncated"] == "1000"
-    assert len(csv_resp.text.strip().split("\r\n")) == 1001
-    graph = requests.get(server + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
-    assert graph.headers["Fusiekg-Truncated"] == "1000"
-    assert len([line for line in graph.text.split("\n") if line.strip()]) == 1000
+    body = resp.json()
+    assert len(body["results"]["bindings"]) == 50
+    assert resp.headers["Fusiekg-Truncated"] == "50"
+    assert "50 rows" in resp.headers["Warning"] and resp.headers["Warning"].startswith("199 ")
+    # The body says so too, for clients that never read headers: a link in the head of JSON and XML results ...
+    assert body["head"]["link"] == [url + "/sparql#limits"]
+    xml = requests.get(url + "/sparql", params={"query": everything, "format": "xml"})
+    head = ElementTree.fromstring(xml.content).find(f"{{{SRX}}}head")
+    assert [link.get("href") for link in head.iter(f"{{{SRX}}}link")] == [url + "/sparql#limits"]
+    assert len(ElementTree.fromstring(xml.content).findall(f".//{{{SRX}}}result")) == 50
+    # ... which points at the section of the service page that explains the cap.
+    page = requests.get(url + "/sparql", headers={"Accept": "text/html"})
+    assert 'id="limits"' in page.text and "cuts answers at 50 rows" in page.text
+    # ... a comment on the first line of Turtle, TriG, N-Triples and N-Quads, an XML comment in RDF/XML.
+    construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+    for fmt, rdf_format in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
+                            ("trig", ox.RdfFormat.TRIG), ("nq", ox.RdfFormat.N_QUADS)):
+        graph = requests.get(url + "/sparql", params={"query": construct, "format": fmt})
+        assert graph.headers.get("Fusiekg-Truncated") == "50", (fmt, graph.status_code, graph.text[:300])
+        first = graph.text.split("\n", 1)[0]
+        assert first.startswith("# ") and "cut at 50 rows" in first and url + "/sparql#limits" in first
+        assert len(list(ox.parse(graph.content, rdf_format))) == 50  # still a valid document
+    rdfxml = requests.get(url + "/sparql", params={"query": construct, "format": "rdf"})
+    assert "<!-- fusiekg: this answer was cut at 50 rows" in rdfxml.text.split("<rdf:RDF", 1)[0]
+    assert len(list(ox.parse(rdfxml.content, ox.RdfFormat.RDF_XML))) == 50
+    # CSV has no place for it: the header says it, and the rows are exactly the cap.
+    csv_resp = requests.get(url + "/sparql", params={"query": everything, "format": "csv"})
+    assert csv_resp.headers["Fusiekg-Truncated"] == "50"
+    assert len(list(csv.reader(io.StringIO(csv_resp.text)))) == 51
 
 
-def test_no_marker_when_nothing_was_cut(server):
-    for q in ["SELECT * WHERE { ?s ?p ?o } LIMIT 1000", "SELECT * WHERE { ?s ?p ?o } LIMIT 5", "ASK { ?s ?p ?o }"]:
-        resp = requests.get(server + "/sparql", params={"query": q})
+def test_no_marker_when_nothing_was_cut(limited):
+    url, _ = limited
+    for q in ["SELECT * WHERE { ?s ?p ?o } LIMIT 50", "SELECT * WHERE { ?s ?p ?o } LIMIT 5", "ASK { ?s ?p ?o }"]:
+        resp = requests.get(url + "/sparql", params={"query": q}, headers={"Accept": JSON})
         assert resp.status_code == 200
         assert "Fusiekg-Truncated" not in resp.headers and "Warning" not in resp.headers
+        assert "link" not in resp.json()["head"]
+    graph = requests.get(url + "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 5", "format": "ttl"})
+    assert "Fusiekg-Truncated" not in graph.headers and not graph.text.startswith("#")
 
 
 def test_request_body_over_the_limit_is_413(limited):

@@ -27,7 +27,8 @@ pytestmark = pytest.mark.skipif(not Path(OXIGRAPH).exists(), reason="the oxigrap
 
 
 @pytest.fixture(scope="module")
-def over_oxigraph(store_dir, tmp_path_factory):
+def oxigraph(store_dir, tmp_path_factory):
+    """Oxigraph's server over a copy of the build's dump; yields (its query URL, a scratch folder)."""
     tmp = tmp_path_factory.mktemp("oxigraph")
     nq = tmp / "all.nq"
     with gzip.open(Path(store_dir) / "dumps" / "all.nq.gz", "rb") as src, nq.open("wb") as dst:
@@ -44,12 +45,38 @@ def over_oxigraph(store_dir, tmp_path_factory):
                 break
         except requests.RequestException:
             time.sleep(0.2)
+    yield ox_url, tmp
+    ox.terminate()
+    ox.wait(10)
+
+
+@pytest.fixture(scope="module")
+def over_oxigraph(oxigraph):
+    ox_url, tmp = oxigraph
     proc, url = start_server(["--store", str(tmp / "no-local-store"), "--sparql-url", ox_url, "--workers", "1",
                               "--max-rows", "100"])
     yield url
     stop_server(proc)
-    ox.terminate()
-    ox.wait(10)
+
+
+def test_complete_answers_and_the_byte_limit_over_a_remote_store(oxigraph, kg):
+    """No row cap: the whole answer, streamed in and out; past the byte limit a 422, never a cut 200."""
+    ox_url, tmp = oxigraph
+    proc, url = start_server(["--store", str(tmp / "no-local-store"), "--sparql-url", ox_url, "--workers", "1",
+                              "--max-result-bytes", "8000000"])
+    try:
+        total = int(kg.select(COUNT)[0]["n"])
+        whole = requests.get(url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
+        assert whole.status_code == 200 and "Fusiekg-Truncated" not in whole.headers
+        assert len(whole.json()["results"]["bindings"]) == total
+        doubled = "SELECT * WHERE { ?s ?p ?o . VALUES ?copy { 1 2 } }"
+        over = requests.get(url + "/sparql", params={"query": doubled}, headers={"Accept": JSON})
+        assert over.status_code == 422 and "larger than 8000000 bytes" in over.text
+        relative = requests.post(url + "/sparql", data="CONSTRUCT { <s> <p> 1 } WHERE {}",
+                                 headers={"Content-Type": "application/sparql-query", "Accept": "application/n-triples"})
+        assert relative.status_code == 200 and relative.text.startswith(f"<{url}/s> <{url}/p> ")
+    finally:
+        stop_server(proc)
 
 
 def test_same_answers_as_the_local_store(over_oxigraph, kg):

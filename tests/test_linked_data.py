@@ -35,7 +35,7 @@ class _Links(HTMLParser):
         a = dict(attrs)
         if tag == "a" and a.get("href"):
             self.hrefs.append(a["href"])
-        if tag == "link" and a.get("rel") == "alternate":
+        if tag == "link" and a.get("rel") == "alternate" and "type" in a:  # not the other-language page
             self.alternates[a["type"]] = a["href"]
         if tag == "form":
             self.forms.append(a.get("action", ""))
@@ -103,6 +103,16 @@ def test_concept_scheme_iri_without_ref_dereferences(client, kg):
     g = Graph().parse(data=client.get("/doc/vorm.ttl").get_data(), format="turtle")
     concepts = {r["c"] for r in kg.select(f"SELECT ?c WHERE {{ <{ID.vorm}> <http://www.w3.org/2004/02/skos/core#hasTopConcept> ?c }}")}
     assert concepts and {str(o) for o in g.objects(URIRef(ID.vorm), None)} >= concepts
+
+
+@pytest.mark.parametrize("accept, kind", [("text/html", "text/html"), ("application/json", "application/json"),
+                                           ("text/turtle", "text/plain"), (None, "text/plain")])
+def test_an_unknown_id_is_404_at_once_not_a_303_to_a_404(client, accept, kind):
+    for path in ("/id/samenwerking/bestaat-niet", "/id/samenwerking/bestaat-niet.ttl", "/id/geen-soort"):
+        r = client.get(path, headers={"Accept": accept} if accept else {})
+        assert r.status_code == 404 and "Location" not in r.headers, path
+        assert media(r) == kind and "ETag" not in r.headers
+        assert "samenwerking/bestaat-niet" in r.text or "geen-soort" in r.text
 
 
 def test_bare_id_and_doc_lead_to_the_search_page(client):
@@ -180,7 +190,9 @@ def test_page_shows_labels_properties_links_and_twins(client, kg):
     html = html_page(client, "/doc/samenwerking/bar")
     page = links(html)
     assert "<h1>BAR-organisatie</h1>" in html
-    assert "heeft lid" in html and "has member" in html  # readable predicate labels, nl with en
+    assert "heeft lid" in html and "has member" not in html  # readable predicate labels, in the page's language
+    english = client.get("/doc/samenwerking/bar", headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    assert '<html lang="en">' in english and "has member" in english and "heeft lid" not in english
     assert "levert ambtelijke diensten aan" in html  # our own term's label from the ontology
     assert re.search(r'GR openbaar lichaam</span> <span class="lang"[^>]*>@nl</span>', html)  # language tag shown
     assert '<span class="datatype" title="datatype">xsd:date</span>' in html

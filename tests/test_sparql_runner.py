@@ -187,15 +187,9 @@ def test_prestart_starts_every_query_process_and_they_answer(tiny):
         ex.close()
 
 
-def test_a_store_copied_in_the_background_answers_at_once_and_then_from_memory(store_dir):
-    import time
-
-    store = LocalStore(store_dir, memory_triples=10_000_000, background=True)
-    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    first = store.select(count)  # answered whether or not the copy is there yet
-    deadline = time.monotonic() + 60
-    while not store.in_memory and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert store.in_memory
-    assert store.select(count) == first
-    assert not LocalStore(store_dir, memory_triples=10, background=True).in_memory  # too big for the limit: disk
+def test_a_copy_in_memory_is_complete_before_it_answers_keeps_the_labels_and_is_opt_in(store_dir):
+    store = LocalStore(store_dir, memory_triples=10_000_000)
+    assert store.in_memory and len(store.ox) == store.manifest["triples"]  # complete from the first query on
+    assert {str(q) for q in store.ox} == {str(q) for q in LocalStore(store_dir).ox}  # blank-node labels kept
+    assert not LocalStore(store_dir, memory_triples=10).in_memory  # too big for the limit: disk
+    assert not LocalStore(store_dir).in_memory  # off by default

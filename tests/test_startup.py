@@ -65,3 +65,27 @@ def test_an_unknown_server_is_refused_with_the_choices(store_dir):
     res = subprocess.run([sys.executable, "-m", "fusiekg", "serve", "--store", str(store_dir), "--server", "nginx"],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 2 and "granian" in res.stderr and "gunicorn" in res.stderr
+
+
+def test_open_keep_alive_connections_do_not_hold_up_a_new_one(server):
+    """A browser keeps up to six connections open to one host. Granian's backpressure counts open connections, so
+    with it at the thread count a new connection waited until an idle one timed out (about 30 s): a page with a few
+    scripts and styles hung. Here more connections stay open than the workers have threads, and each new one is
+    still answered (the socket timeout only guards against that hang)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    host = urlsplit(server)
+    held = []
+    try:
+        for _ in range(16):  # the session server has 2 workers x 4 threads
+            conn = http.client.HTTPConnection(host.hostname, host.port, timeout=20)
+            conn.request("GET", "/health")
+            resp = conn.getresponse()
+            assert resp.status == 200
+            resp.read()
+            held.append(conn)  # kept open and idle, as a browser does
+    finally:
+        for conn in held:
+            conn.close()
+    assert len(held) == 16

@@ -20,13 +20,13 @@ TELLING_FIXTURE = """
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <https://w3id.org/fusiekg/id/bevinding/test-telling-2015> a fkg:Telling ;
-    fkg:aantalOrganisaties "16"^^xsd:nonNegativeInteger ; fkg:aantalGemeenten "36"^^xsd:nonNegativeInteger ;
+    fkg:aantalOrganisaties 16 ; fkg:aantalGemeenten 36 ;
     fkg:peildatum "2015-01-01"^^xsd:date ; dcterms:source <https://w3id.org/fusiekg/id/bron/test-bron> .
 <https://w3id.org/fusiekg/id/bevinding/test-telling-2016> a fkg:Telling ;
-    fkg:aantalOrganisaties "16"^^xsd:nonNegativeInteger ; fkg:aantalGemeenten "36"^^xsd:nonNegativeInteger ;
+    fkg:aantalOrganisaties 16 ; fkg:aantalGemeenten 36 ;
     fkg:peildatum "2016-01-01"^^xsd:date .
 <https://w3id.org/fusiekg/id/bevinding/test-telling-2000> a fkg:Telling ;
-    fkg:aantalOrganisaties "0"^^xsd:nonNegativeInteger ; fkg:aantalGemeenten "0"^^xsd:nonNegativeInteger ;
+    fkg:aantalOrganisaties 0 ; fkg:aantalGemeenten 0 ;
     fkg:peildatum "2000-01-01"^^xsd:date .
 """
 

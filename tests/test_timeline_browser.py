@@ -87,6 +87,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
 @pytest.fixture
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=server)
+    context.add_cookies([{"name": "lang", "value": "nl", "url": server}])  # the checks below read Dutch
     pg = context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -180,3 +181,21 @@ def test_screenshot_is_not_blank(page, tmp_path):
                 bar_pixels += 1
     assert len(colours) > 50, f"the screenshot has only {len(colours)} colours"
     assert bar_pixels > 500, "no werkorganisatie bars visible in the screenshot"
+
+
+def test_the_timeline_speaks_english_when_asked(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 900}, base_url=server)
+    pg = context.new_page()
+    try:
+        pg.goto("/tijdlijn?lang=en&datum=2015-01-01")
+        pg.wait_for_selector("#tl-chart[data-state=ready]", timeout=30_000)
+        assert pg.get_attribute("#tl-slider", "aria-valuetext") == "1 January 2015"
+        assert "full civil-service mergers" in pg.inner_text("#tl-counts")
+        assert "cooperations from the register" in pg.inner_text("#tl-status")
+        ticks = pg.eval_on_selector_all(".tl-tick", "ts => ts.map(t => t.getBoundingClientRect())"
+                                                     ".map(r => [r.left, r.right])")
+        assert len(ticks) >= 3
+        ticks.sort()
+        assert all(a[1] <= b[0] for a, b in zip(ticks, ticks[1:], strict=False)), "year labels overlap at 390 px"
+    finally:
+        context.close()

@@ -4,6 +4,7 @@ and the promises that nothing is fetched and no stored graph changes."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
@@ -136,10 +137,99 @@ def test_messages_name_the_municipality_and_dates_in_dutch_and_english():
     data = (EXAMPLES / "invalid" / "gemeente-bestond-niet-op-startdatum.ttl").read_bytes()
     nl = validate(data, lang="nl").violations[0]
     en = validate(data, lang="en").violations[0]
-    assert nl.message == "Gemeente Brielle bestond niet op 2023-01-01: volgens TOOI bestond zij van ... tot en met 2022-12-31."
-    assert en.message.startswith("Municipality Brielle did not exist on 2023-01-01")
+    assert nl.message == "Gemeente Brielle bestond niet op 2023-01-01: volgens TOOI bestond zij tot en met 2022-12-31."
+    assert en.message == ("Municipality Brielle did not exist on 2023-01-01: according to TOOI it existed up to and "
+                          "including 2022-12-31.")
     assert nl.hint != en.hint and en.hint.startswith("Choose municipalities")
     assert nl.value_label == "Brielle" and nl.value.endswith("/gm0501")
+
+
+# Every message template with optional parts, each part missing in turn (TOOI facts from data/tooi: Brielle ended
+# 2022-12-31 with no start date, Het Hogeland started 2019-01-01, Menameradiel existed 2011-01-01 to 2017-12-31).
+def _cooperation(members: str, start: str = "2023-01-01", extra: str = "", end: str | None = None) -> bytes:
+    ending = f' ; fkg:einddatum "{end}"^^xsd:date' if end else ""
+    return (PREFIXES + f"""@prefix time: <http://www.w3.org/2006/time#> .
+<https://example.org/fusie/t> a fkg:Werkorganisatie ; skos:prefLabel "Test"@nl ;
+    org:classification <https://w3id.org/fusiekg/id/vorm/werkorganisatie> ;
+    fkg:startdatum "{start}"^^xsd:date{ending} ; org:hasMember {members} ;
+    fkg:heeftDoel <https://w3id.org/fusiekg/id/doel/minder-kwetsbaarheid> .
+{extra}""").encode()
+
+
+def _membership(member: str, begin: str | None, end: str | None) -> str:
+    parts = [f'time:hasBeginning [ time:inXSDDate "{begin}"^^xsd:date ]' if begin else "",
+             f'time:hasEnd [ time:inXSDDate "{end}"^^xsd:date ]' if end else ""]
+    during = " ; ".join(p for p in parts if p)
+    return (f"<https://example.org/fusie/t-lid> a org:Membership ; org:organization <https://example.org/fusie/t> ;"
+            f" org:member {member} ; org:memberDuring [ {during} ] .")
+
+
+TEMPLATE_CASES = {
+    "municipality ended, no start in TOOI": (
+        _cooperation("gm:gm0501, gm:gm0489"), "GemeenteOpStartdatum",
+        "Gemeente Brielle bestond niet op 2023-01-01: volgens TOOI bestond zij tot en met 2022-12-31.",
+        "Municipality Brielle did not exist on 2023-01-01: according to TOOI it existed up to and including 2022-12-31."),
+    "municipality started later, no end in TOOI": (
+        _cooperation("gm:gm1966, gm:gm0489", start="2015-01-01"), "GemeenteOpStartdatum",
+        "Gemeente Het Hogeland bestond niet op 2015-01-01: volgens TOOI bestond zij vanaf 2019-01-01.",
+        "Municipality Het Hogeland did not exist on 2015-01-01: according to TOOI it existed from 2019-01-01 on."),
+    "municipality with both dates in TOOI": (
+        _cooperation("gm:gm1908, gm:gm0489", start="2020-01-01"), "GemeenteOpStartdatum",
+        "Gemeente Menameradiel bestond niet op 2020-01-01: volgens TOOI bestond zij van 2011-01-01 tot en met "
+        "2017-12-31.",
+        "Municipality Menameradiel did not exist on 2020-01-01: according to TOOI it existed from 2011-01-01 up to and "
+        "including 2017-12-31."),
+    "participant without IRI or code": (
+        _cooperation("gm:gm0489, gm:gm0597, [ skos:prefLabel \"Ergens\"@nl ]"), "BekendeGemeente",
+        "Deelnemer zonder IRI of CBS-code is geen gemeente uit het TOOI-register.",
+        "Participant without an IRI or CBS code is not a municipality in the TOOI register."),
+    "membership start only, cooperation start only": (
+        _cooperation("gm:gm0489, gm:gm0597", extra=_membership("gm:gm0489", "2022-07-01", None)),
+        "LidmaatschapLooptijd",
+        "Het lidmaatschap van Barendrecht (vanaf 2022-07-01) valt buiten de looptijd van de samenwerking "
+        "(vanaf 2023-01-01).",
+        "The membership of Barendrecht (from 2022-07-01) falls outside the life of the cooperation (from 2023-01-01)."),
+    "membership end only, cooperation both dates": (
+        _cooperation("gm:gm0489, gm:gm0597", end="2024-12-31",
+                     extra=_membership("gm:gm0489", None, "2025-06-01")),
+        "LidmaatschapLooptijd",
+        "Het lidmaatschap van Barendrecht (tot en met 2025-06-01) valt buiten de looptijd van de samenwerking "
+        "(2023-01-01 tot en met 2024-12-31).",
+        "The membership of Barendrecht (up to and including 2025-06-01) falls outside the life of the cooperation "
+        "(2023-01-01 up to and including 2024-12-31)."),
+    "membership of a member without name, both membership dates": (
+        _cooperation("gm:gm0489, gm:gm0597", extra=_membership("[ ]", "2023-06-01", "2023-02-01")),
+        "LidmaatschapLooptijd",
+        "Het lidmaatschap van een lid zonder naam, IRI of CBS-code (2023-06-01 tot en met 2023-02-01) valt buiten de "
+        "looptijd van de samenwerking (vanaf 2023-01-01).",
+        "The membership of a member without a name, IRI or CBS code (2023-06-01 up to and including 2023-02-01) falls "
+        "outside the life of the cooperation (from 2023-01-01)."),
+}
+_UNFILLED = re.compile(r"\.\.\.|\{[?$]\w+\}|\(\s*\)| - |\bNone\b")
+
+
+@pytest.mark.parametrize("case", list(TEMPLATE_CASES))
+def test_message_templates_read_well_with_optional_parts_missing(case):
+    data, shape, nl, en = TEMPLATE_CASES[case]
+    for lang, expected in (("nl", nl), ("en", en)):
+        found = [r.message for r in validate(data, lang=lang).results if r.source_shape == str(DSH[shape])]
+        assert found == [expected], (lang, found)
+
+
+def test_no_message_of_any_example_has_an_unfilled_part():
+    files = sorted((EXAMPLES / "invalid").glob("*.ttl")) + ADVICE + VALID
+    for data in [f.read_bytes() for f in files] + [c[0] for c in TEMPLATE_CASES.values()]:
+        for lang in ("nl", "en"):
+            for r in validate(data, lang=lang).results:
+                assert not _UNFILLED.search(r.message), r.message
+
+
+def test_shapes_have_no_placeholder_for_a_missing_value():
+    """A message slot must never be filled with a stand-in such as "..." or "-": each optional part gets its own
+    wording in both languages (see the cases above)."""
+    text = (Path(__file__).resolve().parents[1] / "shapes" / "description.ttl").read_text(encoding="utf-8")
+    assert not re.search(r'COALESCE\([^)]*"(\.\.\.|-)"\s*\)', text)
+    assert '"..."' not in text
 
 
 def test_cli_speaks_english_with_lang_en():

@@ -94,9 +94,10 @@ def _table(payload: bytes) -> str:
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True, help="SELECT/ASK output; CONSTRUCT/DESCRIBE always print Turtle.")
-@click.option("--max-rows", type=int, default=None, help="Cut the result after this many rows.")
+@click.option("--max-rows", type=int, default=None, help="Cut the result after this many rows (default: the whole "
+                                                         "answer).")
 def query(store, query, fmt, max_rows) -> None:
-    """Run a SPARQL QUERY (text, a .rq file, or - for stdin) on the store."""
+    """Run a SPARQL QUERY (text, a .rq file, or - for stdin) on the store; prints the whole answer."""
     from . import sparql
     from .store import LocalStore, StoreMissing
 
@@ -108,7 +109,7 @@ def query(store, query, fmt, max_rows) -> None:
         media = None if info.form in ("CONSTRUCT", "DESCRIBE") else _FORMAT_TYPES.get(fmt, _FORMAT_TYPES["json"])
         from .namespaces import PREFIXES
 
-        res = sparql.run(st, text, media, max_rows=max_rows or sys.maxsize, prefixes=PREFIXES)
+        res = sparql.run(st, text, media, max_rows=max_rows or 0, prefixes=PREFIXES)
     except StoreMissing as exc:
         raise click.ClickException(str(exc)) from exc
     except (sparql.QuerySyntaxError, sparql.QueryRefused) as exc:
@@ -116,7 +117,9 @@ def query(store, query, fmt, max_rows) -> None:
     if fmt == "table" and res.media_type == _FORMAT_TYPES["json"]:
         click.echo(_table(res.body))
     else:
-        sys.stdout.buffer.write(res.body)
+        for chunk in res.chunks():
+            sys.stdout.buffer.write(chunk)
+        res.close()
     if res.truncated:
         click.echo(f"(result cut at {max_rows} rows)", err=True)
 
@@ -151,15 +154,19 @@ def stats(store) -> None:
 @click.option("--gsp-url", default=None, help="Graph Store Protocol URL of that external store.")
 @click.option("--public-base", default=None, help="Public base URL of this service (links on pages use it).")
 @click.option("--query-timeout", type=float, default=None, help="Seconds a query may run (default 30).")
-@click.option("--max-rows", type=int, default=None, help="Result rows at most (default 10000).")
+@click.option("--max-rows", type=int, default=None,
+              help="Cut answers after this many rows (default: no cap, answers are complete).")
+@click.option("--max-result-bytes", type=int, default=None,
+              help="Refuse (422) an answer longer than this many bytes (default 536870912; 0: no limit).")
 def serve(store, host, port, workers, threads, wsgi_server, sparql_url, gsp_url, public_base, query_timeout,
-          max_rows) -> None:
+          max_rows, max_result_bytes) -> None:
     """Serve the SPARQL endpoint, pages and validation; builds the store first when it is missing or stale."""
     from .build import BuildError, ensure_built
     from .web.server import THREADS_PER_WORKER, run_server
 
     settings = _settings(store).with_(sparql_url=sparql_url, gsp_url=gsp_url, public_base=public_base,
-                                      query_timeout_s=query_timeout, max_rows=max_rows)
+                                      query_timeout_s=query_timeout, max_rows=max_rows,
+                                      max_result_bytes=max_result_bytes)
     if not settings.sparql_url:
         try:
             ensure_built(settings)

@@ -29,7 +29,11 @@ class Settings:
     base_iri: str = BASE
     public_base: str | None = field(default_factory=lambda: _env("FUSIEKG_PUBLIC_BASE", None))
     query_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_QUERY_TIMEOUT", 30.0, float))
-    max_rows: int = field(default_factory=lambda: _env("FUSIEKG_MAX_ROWS", 10_000, int))
+    # Answers are complete unless an operator sets a row cap (0: none); a cut answer says so in headers and body.
+    max_rows: int = field(default_factory=lambda: _env("FUSIEKG_MAX_ROWS", 0, int))
+    # A serialised answer longer than this is refused (422), never sent cut (0: no limit). 512 MiB holds a million
+    # three-column rows in the most verbose format (SPARQL XML) and bounds the temporary disk an answer takes.
+    max_result_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_RESULT_BYTES", 512 * 1024 * 1024, int))
     max_request_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_REQUEST_BYTES", 1_000_000, int))
     validate_max_bytes: int = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_MAX_BYTES", 1_000_000, int))
     validate_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_TIMEOUT", 10.0, float))
@@ -37,8 +41,9 @@ class Settings:
         default_factory=lambda: tuple(s for s in _env("FUSIEKG_SERVICE_ALLOW", "").split() if s)
     )
     cache_entries: int = field(default_factory=lambda: _env("FUSIEKG_CACHE_ENTRIES", 512, int))
-    # Query processes copy a store of up to this many triples into memory (about 0.6 kB per triple each).
-    memory_triples: int = field(default_factory=lambda: _env("FUSIEKG_MEMORY_TRIPLES", 250_000, int))
+    # Opt-in: each query process and web worker copies a store of up to this many triples into memory (about
+    # 0.6 kB per triple each); 0, the default, answers from the store on disk (see docs/endpoint.md).
+    memory_triples: int = field(default_factory=lambda: _env("FUSIEKG_MEMORY_TRIPLES", 0, int))
     # A query text that ran in under this many ms is run again in the web worker itself, without the trip to a
     # query process (see executor); 0 sends every query to a query process.
     inline_query_ms: float = field(default_factory=lambda: _env("FUSIEKG_INLINE_QUERY_MS", 25.0, float))

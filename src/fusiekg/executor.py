@@ -10,19 +10,26 @@ query text that a child answered quickly (under `inline_ms` of CPU time) is from
 on its own read-only copy of the store. That is safe because the store is read-only: the same query text on the same
 data does the same work, so its cost is known before it runs. A query that runs slower inline than expected goes
 back to the children. Unknown and slow queries always run in a child, under the time limit.
+
+A child writes the answer into a `spool.Spool` under the byte limit and answers only when it is complete. A large
+answer is in a nameless temporary file: the child hands the open file itself to the web worker over the pipe
+(`multiprocessing.reduction.send_handle`) and closes its own copy, so the answer never crosses the pipe as bytes
+and the file disappears with the last process holding it, also when the child is killed at the time limit.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from multiprocessing import reduction
 from pathlib import Path
 
-from . import sparql
+from . import sparql, spool
 from .namespaces import PREFIXES
 
 
@@ -44,6 +51,9 @@ class Job:
     service_allow: tuple[str, ...] = ()
     prefixes: dict[str, str] | None = None
     info: sparql.QueryInfo | None = None  # the query's analysis with its services checked, when the caller has it
+    max_bytes: int = 0  # the serialised answer may be this long (0: no limit); longer is AnswerTooLarge
+    base_iri: str | None = None  # relative IRIs in the query resolve against this (the request URL)
+    note_url: str | None = None  # where a cut answer's head points for an explanation of the row cap
 
     def __getstate__(self) -> dict:
         """Sent to a query process on every request: the standard prefix map travels as a marker, not a dict."""
@@ -66,7 +76,10 @@ def _answer(store, job: Job) -> tuple[str, object]:
     try:
         return "ok", sparql.run(store, job.query, job.media_type, max_rows=job.max_rows,
                                 default_graphs=job.default_graphs, named_graphs=job.named_graphs,
-                                service_allow=job.service_allow, prefixes=job.prefixes, info=job.info)
+                                service_allow=job.service_allow, prefixes=job.prefixes, info=job.info,
+                                max_bytes=job.max_bytes, base_iri=job.base_iri, note_url=job.note_url)
+    except spool.AnswerTooLarge as exc:
+        return "too_large", exc.limit
     except sparql.QuerySyntaxError as exc:
         return "syntax", (str(exc), exc.line, exc.column)
     except sparql.QueryRefused as exc:
@@ -83,6 +96,8 @@ def _unwrap(kind: str, payload) -> sparql.Result:
         raise sparql.QuerySyntaxError(msg, line, col)
     if kind == "refused":
         raise sparql.QueryRefused(payload)
+    if kind == "too_large":
+        raise spool.AnswerTooLarge(payload)
     raise sparql.QueryRefused(f"the query failed during evaluation: {payload}")
 
 
@@ -90,7 +105,7 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
     """Child process main loop: answer Jobs until the pipe closes."""
     from .store import LocalStore  # noqa: PLC0415 - imported in the child only
 
-    store = LocalStore(Path(store_dir), memory_triples=memory_triples, background=True)
+    store = LocalStore(Path(store_dir), memory_triples=memory_triples)
     while True:
         try:
             job: Job = conn.recv()
@@ -98,7 +113,13 @@ def _child(store_dir: str, memory_triples: int, conn) -> None:
             return
         t0 = time.thread_time()
         kind, payload = _answer(store, job)
-        conn.send((kind, payload, time.thread_time() - t0))
+        cpu_s = time.thread_time() - t0
+        if kind == "ok" and payload.file is not None:  # a large answer: the open file follows the message
+            with payload.file as f:
+                conn.send((kind, replace(payload, file=None), cpu_s, True))
+                reduction.send_handle(conn, f.fileno(), 0)  # the pid is only used on Windows
+        else:
+            conn.send((kind, payload, cpu_s, False))
 
 
 class _Slot:
@@ -129,7 +150,7 @@ class QueryExecutor:
         self.inline_s = inline_ms / 1000
         self._quick: OrderedDict[tuple, None] = OrderedDict()
         self._local = None  # this process's own LocalStore, opened on the first inline query
-        self._local_lock = threading.Lock()  # held while the copy loads, without blocking the query processes
+        self._local_lock = threading.Lock()  # held while a copy in memory loads: no inline query answers meanwhile
         self.inline_runs = 0  # queries answered in this process (for tests)
         self._idle: queue.LifoQueue[_Slot] = queue.LifoQueue()
         self._lock = threading.Lock()
@@ -178,7 +199,8 @@ class QueryExecutor:
     @staticmethod
     def _quick_key(job: Job) -> tuple:
         return (job.query, job.media_type, job.max_rows, None if job.default_graphs is None else tuple(job.default_graphs),
-                None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow)
+                None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow, job.max_bytes,
+                job.base_iri)
 
     def open_local(self):
         """This process's own LocalStore for inline queries (a copy in memory when the store is small enough)."""
@@ -186,7 +208,7 @@ class QueryExecutor:
             if self._local is None:
                 from .store import LocalStore  # noqa: PLC0415 - only once a query has shown to be quick
 
-                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples, background=True)
+                self._local = LocalStore(Path(self.store_dir), memory_triples=self.memory_triples)
             return self._local
 
     def run(self, job: Job, timeout_s: float) -> sparql.Result:
@@ -217,7 +239,11 @@ class QueryExecutor:
                 self._discard(slot)
                 slot = None
                 raise QueryTimeout(f"the query ran longer than the limit of {timeout_s:g} s and was stopped")
-            return slot.conn.recv()
+            kind, payload, cpu_s, has_file = slot.conn.recv()
+            if has_file:
+                payload.file = os.fdopen(reduction.recv_handle(slot.conn), "rb")
+                payload.file.seek(0)
+            return kind, payload, cpu_s
         except (EOFError, BrokenPipeError, OSError) as exc:
             if slot is not None:
                 self._discard(slot)

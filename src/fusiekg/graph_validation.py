@@ -8,18 +8,19 @@ over all focus nodes at once. The verdict and the results are meant to be pyshac
 Covered: the targets (class, node, subjectsOf, objectsOf), the path kinds, class, datatype, nodeKind, pattern, in,
 hasValue, languageIn, uniqueLang, min/maxCount, qualified min/max counts, lessThan(OrEquals), the value ranges,
 min/maxLength, and/or/not/xone/node/property, severities, and sh:sparql SELECT constraints. A shape that uses
-anything else (or a construct below) is handed to pyshacl, that shape only, over an rdflib copy of the data.
+anything else is handed to pyshacl, that shape only, over an rdflib copy of the data.
 
-Two things the store cannot say as rdflib does, handled here:
-- pyoxigraph stores every xsd:integer subtype (xsd:positiveInteger, ...) as xsd:integer. A datatype check for such a
-  subtype takes the candidates from the store and looks at the literal as written in the rdflib source graphs.
-- A literal that does not fit its datatype ("abc"^^xsd:date, ill-typed for rdflib) is found with a SPARQL cast.
+The data checked is the store's, literals as the store holds them, which is what the endpoint and the dumps
+publish: pyoxigraph keeps every xsd:integer subtype (xsd:positiveInteger, ...) as xsd:integer, so a shape asking for
+such a subtype fails on the store, as pyshacl fails on the dumps (the shipped shapes ask for xsd:integer and a
+minimum). A literal that does not fit its datatype ("abc"^^xsd:date, ill-typed for rdflib) is found with a SPARQL
+cast.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -28,10 +29,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 _XSD = str(XSD)
-# Datatypes pyoxigraph keeps only as xsd:integer (checked with pyoxigraph 0.5).
-INTEGER_SUBTYPES = {XSD[n] for n in (
-    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int", "short",
-    "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
 # Datatypes whose lexical form a SPARQL cast checks (an ill-typed literal makes the cast fail).
 _CASTABLE = {XSD[n] for n in ("date", "dateTime", "gYear", "gYearMonth", "boolean", "integer", "decimal", "double",
                               "float", "time")}
@@ -72,7 +69,6 @@ class _Check:
     path: str | None = None
     messages: tuple[str, ...] = ()
     severity: str = "Violation"
-    post: Callable | None = None  # filters the rows (focus, value) with what the store cannot see
     sparql_messages: bool = False  # messages are templates with {?var}
 
 
@@ -183,17 +179,12 @@ class _Compiler:
 
     # --- value tests: a SPARQL expression true when `v` passes one constraint ---------------------------------------
 
-    def value_tests(self, shape, v: str, top: bool = False) -> list[tuple[str, str]]:
-        """(component, expression) for every constraint of `shape` on the value node `v` itself; with `top`, the
-        datatype checks of integer subtypes are left to the caller (see `property_checks`)."""
+    def value_tests(self, shape, v: str) -> list[tuple[str, str]]:
+        """(component, expression) for every constraint of `shape` on the value node `v` itself."""
         g, out = self.g, []
         for c in g.objects(shape, SH["class"]):
             out.append(("ClassConstraintComponent", f"EXISTS {{ {self.instance_of(v, c)} }}"))
         for d in g.objects(shape, SH.datatype):
-            if d in INTEGER_SUBTYPES:
-                if top:
-                    continue
-                raise Unsupported(f"{shape}: sh:datatype {d} in a nested shape")
             out.append(("DatatypeConstraintComponent", self.datatype_expr(d, v)))
         for k in g.objects(shape, SH.nodeKind):
             out.append(("NodeKindConstraintComponent", self.nodekind_expr(k, v)))
@@ -380,27 +371,15 @@ class _Compiler:
         path_text = f"<{p}>" if isinstance(p, URIRef) else path
         out: list[_Check] = []
 
-        def add(comp: str, query: str, post: Callable | None = None) -> None:
-            out.append(_Check(shape, str(SH[comp]), query, path_text, messages, severity, post))
+        def add(comp: str, query: str) -> None:
+            out.append(_Check(shape, str(SH[comp]), query, path_text, messages, severity))
 
-        for comp, expr in self.value_tests(shape, "?value", top=True):
+        for comp, expr in self.value_tests(shape, "?value"):
             if comp != "ClassConstraintComponent":
                 add(comp, f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {this} {path} ?value FILTER(!{expr}) }}")
         for c in g.objects(shape, SH["class"]):  # as MINUS, for the reason given in node_checks
             add("ClassConstraintComponent", f"SELECT DISTINCT ?this ?value WHERE {{ {{ {focus} {this} {path} ?value }} "
                                             f"MINUS {{ {self.instance_of('?value', c)} }} }}")
-        for d in g.objects(shape, SH.datatype):
-            if d in INTEGER_SUBTYPES:
-                if not isinstance(p, URIRef):
-                    raise Unsupported(f"{shape}: sh:datatype {d} on a path that is not one property")
-                # Outright wrong values, and the xsd:integer ones whose written datatype only rdflib knows.
-                add("DatatypeConstraintComponent",
-                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {this} {path} ?value "
-                    f"FILTER(!{self.datatype_expr(XSD.integer, '?value')}) }}")
-                add("DatatypeConstraintComponent",
-                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {this} {path} ?value "
-                    f"FILTER({self.datatype_expr(XSD.integer, '?value')}) }}",
-                    post=("integer-subtype", p, d))
         for val in g.objects(shape, SH.hasValue):
             add("HasValueConstraintComponent",
                 f"SELECT DISTINCT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {this} {path} {_term(val)} }} }}")
@@ -482,29 +461,6 @@ def top_level_shapes(shapes: Graph) -> list:
     return sorted((s for s in found if (s, SH.deactivated, Literal(True)) not in shapes), key=str)
 
 
-def _integer_subtype_ok(sources: Iterable[Graph], focus, p, value: ox.Literal, datatype) -> bool:
-    """pyshacl's verdict on the literal(s) as written, for a value the store holds as xsd:integer."""
-    written = [o for g in sources for o in g.objects(focus, p)
-               if isinstance(o, Literal) and (o.datatype in INTEGER_SUBTYPES or o.datatype == XSD.integer)
-               and _same_integer(o, value.value)]
-    if not written:
-        return False
-    return all(o.datatype == datatype and getattr(o, "ill_typed", None) is not True for o in written)
-
-
-def _same_integer(o: Literal, lexical: str) -> bool:
-    try:
-        return int(str(o)) == int(lexical)
-    except ValueError:
-        return False
-
-
-def _to_rdflib(term):
-    from .rdfterms import from_ox  # noqa: PLC0415
-
-    return from_ox(term)
-
-
 def _message(template: str, row: ox.QuerySolution, variables: list[str]) -> str:
     def sub(m: re.Match) -> str:
         name = m.group(1)
@@ -516,12 +472,12 @@ def _message(template: str, row: ox.QuerySolution, variables: list[str]) -> str:
     return re.sub(r"\{[?$](\w+)\}", sub, template)
 
 
-def validate_store(store: ox.Store, data_graphs: list[str], shapes: Graph, sources: list[Graph] | None = None,
+def validate_store(store: ox.Store, data_graphs: list[str], shapes: Graph,
                    fallback: Callable[[Graph], tuple[bool, list[Finding]]] | None = None) -> Outcome:
     """Check the union of the named graphs `data_graphs` in `store` against `shapes`.
 
-    `sources` are the same graphs in rdflib (for the written datatype of integer subtypes); `fallback` runs pyshacl
-    on a shapes graph (shapes this engine covers are deactivated in it) and is called only when a shape needs it.
+    `fallback` runs pyshacl on a shapes graph (shapes this engine covers are deactivated in it) over the same data,
+    and is called only when a shape needs it.
     """
     comp = _Compiler(shapes)
     dataset = [ox.NamedNode(g) for g in data_graphs]
@@ -535,7 +491,7 @@ def validate_store(store: ox.Store, data_graphs: list[str], shapes: Graph, sourc
             unsupported.append(shape)
             continue
         for check in checks:
-            findings += _run(store, dataset, check, sources or [])
+            findings += _run(store, dataset, check)
     if unsupported:
         if fallback is None:
             raise Unsupported(f"no fallback for the shapes: {'; '.join(reasons)}")
@@ -553,17 +509,13 @@ def validate_store(store: ox.Store, data_graphs: list[str], shapes: Graph, sourc
     return Outcome(conforms, findings, [str(s) for s in unsupported])
 
 
-def _run(store: ox.Store, dataset: list, check: _Check, sources: list[Graph]) -> list[Finding]:
+def _run(store: ox.Store, dataset: list, check: _Check) -> list[Finding]:
     res = store.query(check.query, default_graph=dataset)
     variables = [v.value for v in res.variables]
     out = []
     for row in res:
         focus = row["this"]
         value = row["value"] if "value" in variables else None
-        if check.post is not None:
-            _kind, p, datatype = check.post
-            if _integer_subtype_ok(sources, _to_rdflib(focus), p, value, datatype):
-                continue
         if check.sparql_messages:
             if "failure" in variables and row["failure"] is not None and row["failure"].value == "true":
                 raise ValueError(f"SPARQL constraint of {check.shape} reported a failure")

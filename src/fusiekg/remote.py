@@ -43,22 +43,31 @@ class RemoteSparql:
         return sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"])
 
     def _post(self, query: str, accept: str, timeout_s: float, params: dict) -> bytes:
+        with self._open(query, accept, timeout_s, params) as r:
+            return r.content
+
+    def _open(self, query: str, accept: str, timeout_s: float, params: dict):
+        """The server's response, its body not yet read (a `with` closes it); an error status raises."""
         import requests  # noqa: PLC0415 - see __init__
 
         try:
-            r = self.session.post(self.url, data=query.encode(), params=params, timeout=timeout_s,
+            r = self.session.post(self.url, data=query.encode(), params=params, timeout=timeout_s, stream=True,
                                   headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept})
         except requests.Timeout as exc:
             raise QueryTimeout(f"the external store did not answer within {timeout_s:g} s") from exc
         except requests.RequestException as exc:
             raise RemoteError(f"cannot reach the external SPARQL endpoint {self.url}: {exc}") from exc
-        if r.status_code == 400:
-            raise sparql.QuerySyntaxError(f"the external store refused the query: {r.text[:500]}")
         if r.status_code >= 300:
-            raise RemoteError(f"the external store answered {r.status_code}: {r.text[:300]}")
-        return r.content
+            with r:
+                text = r.raw.read(2000, decode_content=True).decode("utf-8", "replace")
+            if r.status_code == 400:
+                raise sparql.QuerySyntaxError(f"the external store refused the query: {text[:500]}")
+            raise RemoteError(f"the external store answered {r.status_code}: {text[:300]}")
+        return r
 
     def run(self, job: Job, timeout_s: float) -> sparql.Result:
+        """The complete answer under our limits: read as it streams in, written into a spool by pyoxigraph, stopped
+        at the byte limit (`AnswerTooLarge`) or when the time limit is over (`QueryTimeout`)."""
         info = sparql.analyse(job.query)
         sparql.check_services(info, job.service_allow)
         offered = sparql.result_media_types(info.form)
@@ -75,15 +84,37 @@ class RemoteSparql:
             params["named-graph-uri"] = named
         graph_form = info.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
-        body = self._post(job.query, accept, timeout_s, params)
-        try:
-            answer = body if graph_form else ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
-            return sparql.serialize_answer(answer, media, job.max_rows, job.prefixes)
-        except (SyntaxError, ValueError) as exc:
-            raise RemoteError(f"the external store sent an answer that does not parse: {exc}") from exc
+        # Relative IRIs resolve against our request URL, as for the embedded store (a BASE in the query still wins).
+        query = f"BASE <{job.base_iri}>\n{job.query}" if job.base_iri else job.query
+        deadline = time.monotonic() + timeout_s
+        with self._open(query, accept, timeout_s, params) as r:
+            body = _Reader(r.raw, deadline, timeout_s)
+            try:
+                answer = (ox.parse(body, ox.RdfFormat.N_TRIPLES) if graph_form
+                          else ox.parse_query_results(body, ox.QueryResultsFormat.JSON))
+                return sparql.serialize_answer(answer, media, job.max_rows, job.prefixes, max_bytes=job.max_bytes,
+                                               note_url=job.note_url)
+            except (SyntaxError, ValueError, OSError) as exc:
+                if body.timed_out:
+                    raise QueryTimeout(f"the external store did not send its whole answer within {timeout_s:g} s") \
+                        from exc
+                raise RemoteError(f"the external store sent an answer that does not parse: {exc}") from exc
 
     def close(self) -> None:
         self.session.close()
+
+
+class _Reader:
+    """The body of a streamed response for pyoxigraph's parsers, which stops (as an error) once the time is up."""
+
+    def __init__(self, raw, deadline: float, timeout_s: float):
+        self.raw, self.deadline, self.timeout_s, self.timed_out = raw, deadline, timeout_s, False
+
+    def read(self, n: int = -1) -> bytes:
+        if time.monotonic() > self.deadline:
+            self.timed_out = True
+            raise TimeoutError(f"the answer took longer than {self.timeout_s:g} s")
+        return self.raw.read(None if n is None or n < 0 else min(n, 65536), decode_content=True)
 
 
 def _ntriples(store: LocalStore, graph: str) -> Iterator[bytes]:
@@ -124,7 +155,7 @@ def push(store_dir: Path, gsp_url: str, sparql_url: str | None = None, timeout_s
         remote = RemoteSparql(sparql_url, graphs=list(expected), session=session)
         for g, n in expected.items():
             res = remote.run(Job(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}",
-                                 "application/sparql-results+json", 10, default_graphs=[], named_graphs=[g]), 120)
+                                 "application/sparql-results+json", 0, default_graphs=[], named_graphs=[g]), 120)
             got = int(json.loads(res.body)["results"]["bindings"][0]["n"]["value"])
             if got != n:
                 raise RemoteError(f"after the push, <{g}> holds {got} triples on the server; expected {n}")

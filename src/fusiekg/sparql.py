@@ -1,17 +1,23 @@
 """Run one SPARQL query safely and serialise its results: the one place where query text meets the store.
 
 Safety: updates are refused before the store sees them, and `SERVICE` (which Oxigraph would answer by opening an
-HTTP connection) is refused unless its endpoint is allow-listed. Limits: a maximum number of result rows (the cut
-is reported, never silent). Timeouts are enforced one level up, by `executor`, which can kill a running query.
+HTTP connection) is refused unless its endpoint is allow-listed. Limits: a byte limit on the serialised answer
+(`spool`), and an optional row cap (a cut is reported, in the body where the format allows, never silent).
+Timeouts are enforced one level up, by `executor`, which can kill a running query.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass, field
+from typing import BinaryIO
+from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
+
+from . import spool
 
 # --- formats -------------------------------------------------------------------------------------------------
 
@@ -141,12 +147,34 @@ def syntax_error(exc: Exception) -> QuerySyntaxError:
 
 @dataclass
 class Result:
-    """A serialised answer: the body, its media type, and whether rows were cut at the limit."""
+    """A complete serialised answer: in memory (`data`) when small, else in a nameless temporary file (`file`,
+    owned by whoever holds the Result: read it with `chunks()`, or `close()` it). `truncated` says whether rows
+    were cut at an operator's row cap; `rows` counts them only when such a cap was applied."""
 
-    body: bytes
     media_type: str
+    data: bytes | None = None
+    file: BinaryIO | None = None
+    size: int = 0
     truncated: bool = False
     rows: int = 0
+
+    @property
+    def body(self) -> bytes:
+        """The whole answer in memory (a spooled one is read in): for callers that parse small answers."""
+        if self.file is not None:
+            f, self.file = self.file, None
+            with f:
+                self.data = f.read()
+        return self.data
+
+    def chunks(self):
+        """The answer in chunks for sending; a file is closed when they are done (`close()` when abandoned)."""
+        return [self.data] if self.file is None else spool.chunks(self.file)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 def result_media_types(form: str) -> list[str]:
@@ -162,102 +190,173 @@ _OX_RESULTS_FORMAT = {
 
 
 class _Enough(Exception):
-    """Raised from inside pyoxigraph's writer to stop it once the row limit is passed."""
+    """Raised from inside pyoxigraph's writer to stop it once the row cap is passed."""
 
 
 class _LineCap:
-    """A file-like sink for pyoxigraph's writers that stops them after `limit` lines and keeps what came before.
+    """A sink for pyoxigraph's writers that passes on the first `limit` lines and then stops the writer.
 
     TSV results and N-Triples put exactly one row (triple) per line, with newlines in values escaped, so counting
-    lines counts rows: the writer never produces more than the limit needs, whatever the size of the answer.
+    lines counts rows: the writer never produces more than the cap needs, whatever the size of the answer.
     """
 
-    __slots__ = ("chunks", "lines", "limit")
+    __slots__ = ("sink", "lines", "limit", "cut")
 
-    def __init__(self, limit: int):
-        self.chunks: list[bytes] = []
-        self.lines = 0
-        self.limit = limit
+    def __init__(self, sink, limit: int):
+        self.sink, self.lines, self.limit, self.cut = sink, 0, limit, False
 
     def write(self, data) -> int:
         data = bytes(data)
-        self.chunks.append(data)
-        self.lines += data.count(b"\n")
-        if self.lines > self.limit:
-            raise _Enough
-        return len(data)
+        n = data.count(b"\n")
+        if self.lines + n <= self.limit:
+            self.lines += n
+            return self.sink.write(data)
+        end = -1
+        for _ in range(self.limit - self.lines):
+            end = data.index(b"\n", end + 1)
+        self.sink.write(data[: end + 1])
+        self.lines, self.cut = self.limit, True
+        raise _Enough
 
     def flush(self) -> None:
         pass
 
-    def result(self) -> tuple[bytes, bool]:
-        """The first `limit` lines, and whether there were more."""
-        body = b"".join(self.chunks)
-        if self.lines <= self.limit:
-            return body, False
-        cut = -1
-        for _ in range(self.limit):
-            cut = body.index(b"\n", cut + 1)
-        return body[: cut + 1], True
+
+class _Insert:
+    """A sink that puts `text` into the output just before (or after) the first `anchor`: how a cut answer says so
+    in its own head (pyoxigraph's writers have no place for it). Only the bytes up to the anchor are held back, and
+    at most `HOLD` of them: an anchor that does not come early is not waited for."""
+
+    __slots__ = ("sink", "anchor", "text", "after", "held")
+    HOLD = 64 * 1024
+
+    def __init__(self, sink, anchor: bytes, text: bytes, after: bool = False):
+        self.sink, self.anchor, self.text, self.after = sink, anchor, text, after
+        self.held: bytearray | None = bytearray()
+
+    def write(self, data) -> int:
+        if self.held is None:
+            return self.sink.write(data)
+        self.held += data
+        at = self.held.find(self.anchor)
+        if at >= 0:
+            at += len(self.anchor) if self.after else 0
+            held, self.held = self.held, None
+            self.sink.write(bytes(held[:at]) + self.text + bytes(held[at:]))
+        elif len(self.held) > self.HOLD:
+            held, self.held = self.held, None
+            self.sink.write(bytes(held))
+        return len(data)
+
+    def flush(self) -> None:
+        if self.held:  # the anchor never came: the output unchanged
+            self.sink.write(bytes(self.held))
+            self.held = bytearray()
 
 
-def _first_lines(write, limit: int) -> tuple[bytes, bool]:
-    """Run `write(sink)` (a pyoxigraph serialize call) until `limit` lines are written; (lines, cut?)."""
-    sink = _LineCap(limit)
-    try:
-        write(sink)
-    except _Enough:
-        pass
-    return sink.result()
+def cut_note(rows: int, url: str | None) -> str:
+    see = f" See {url}" if url else ""
+    return (f"fusiekg: this answer was cut at {rows} rows, the row limit of this endpoint; the full answer has more. "
+            f"Use LIMIT and OFFSET to page through it.{see}")
 
 
-def serialize_answer(res, media_type: str, max_rows: int, prefixes: dict[str, str] | None = None) -> Result:
-    """Serialise a pyoxigraph answer (from a store or parsed from a remote server) with pyoxigraph's own writers,
-    cut at `max_rows` rows, and say whether it was cut.
-
-    Solutions are first written as TSV, which has one row per line, so the cut is exact and cheap; the kept
-    lines are then parsed back and written in the requested format (all of it in Rust, no Python per row).
-    """
-    if isinstance(res, ox.QueryBoolean):
-        return Result(res.serialize(format=_OX_RESULTS_FORMAT[media_type]), media_type, rows=1)
-    if isinstance(res, ox.QuerySolutions):
-        tsv, truncated = _first_lines(lambda sink: res.serialize(sink, ox.QueryResultsFormat.TSV), max_rows + 1)
-        rows = tsv.count(b"\n") - 1
-        if media_type == "text/tab-separated-values":
-            return Result(tsv, media_type, truncated, rows)
-        kept = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-        return Result(kept.serialize(format=_OX_RESULTS_FORMAT[media_type]), media_type, truncated, rows)
-    if isinstance(res, (bytes, bytearray)):  # N-Triples from elsewhere (a remote server): rewritten one per line
-        nt, truncated = _first_lines(
-            lambda sink: ox.serialize(ox.parse(res, ox.RdfFormat.N_TRIPLES), sink, ox.RdfFormat.N_TRIPLES), max_rows)
-    else:
-        nt, truncated = _first_lines(lambda sink: res.serialize(sink, ox.RdfFormat.N_TRIPLES), max_rows)
-    rows = nt.count(b"\n")
-    if media_type == "application/n-triples":
-        return Result(nt, media_type, truncated, rows)
-    triples = list(ox.parse(nt, ox.RdfFormat.N_TRIPLES))
-    return Result(serialize_triples(triples, media_type, prefixes), media_type, truncated, rows)
+def _marked(sink, media_type: str, rows: int, url: str | None):
+    """`sink`, set up to say in the body that the answer was cut, where the format has a place for it."""
+    note = cut_note(rows, url)
+    if media_type == "application/sparql-results+json" and url:
+        return _Insert(sink, b'{"head":{', b'"link":' + json.dumps([url]).encode() + b",", after=True)
+    if media_type == "application/sparql-results+xml" and url:
+        return _Insert(sink, b"</head>", f"<link href={quoteattr(url)}/>".encode())
+    if media_type == "application/rdf+xml":
+        return _Insert(sink, b"?>", f"\n<!-- {note.replace('--', '- -')} -->".encode(), after=True)
+    if media_type in ("text/turtle", "application/trig", "application/n-triples", "application/n-quads"):
+        sink.write(f"# {note}\n".encode())
+    return sink  # CSV, TSV and JSON-LD have no place for it: the response headers say it
 
 
-def serialize_triples(triples: list, media_type: str, prefixes: dict[str, str] | None = None) -> bytes:
+def _write_triples(triples, media_type: str, sink, prefixes: dict[str, str] | None) -> None:
     fmt = _OX_GRAPH_FORMAT[media_type]
-    buf = io.BytesIO()
     if fmt.supports_datasets:
-        ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples), buf, fmt,
+        ox.serialize((ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples), sink, fmt,
                      **({"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TRIG else {}))
     else:
         kwargs = {"prefixes": prefixes} if prefixes and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-        ox.serialize(triples, buf, fmt, **kwargs)
+        ox.serialize(triples, sink, fmt, **kwargs)
+
+
+def _write(res, media_type: str, sink, max_rows: int, prefixes, note_url, max_bytes: int) -> tuple[bool, int]:
+    """Write a pyoxigraph answer into `sink`; (cut at the row cap?, rows counted under a cap)."""
+    if isinstance(res, ox.QueryBoolean):
+        sink.write(res.serialize(format=_OX_RESULTS_FORMAT[media_type]))
+        return False, 1
+    solutions = isinstance(res, ox.QuerySolutions)
+    if max_rows <= 0:  # the whole answer, streamed from the query into the sink
+        if solutions:
+            res.serialize(sink, _OX_RESULTS_FORMAT[media_type])
+        else:
+            _write_triples(res, media_type, sink, prefixes)
+        return False, 0
+    # A row cap: the first rows as TSV / N-Triples (one row per line, so the cut is exact and the writer stops
+    # there), then parsed back and written in the requested format, with a note in the head when cut.
+    with spool.Spool(max_bytes) as first:
+        cap = _LineCap(first, max_rows + 1 if solutions else max_rows)
+        try:
+            if solutions:
+                res.serialize(cap, ox.QueryResultsFormat.TSV)
+            else:
+                ox.serialize(res, cap, ox.RdfFormat.N_TRIPLES)
+        except _Enough:
+            pass
+        rows = cap.lines - 1 if solutions else cap.lines
+        out = _marked(sink, media_type, rows, note_url) if cap.cut else sink
+        if media_type in ("text/tab-separated-values", "application/n-triples"):
+            first.copy_to(out)
+        elif solutions:
+            ox.parse_query_results(first.reader(), ox.QueryResultsFormat.TSV).serialize(
+                out, _OX_RESULTS_FORMAT[media_type])
+        else:
+            _write_triples(ox.parse(first.reader(), ox.RdfFormat.N_TRIPLES), media_type, out, prefixes)
+        out.flush()
+        return cap.cut, rows
+
+
+def serialize_answer(res, media_type: str, max_rows: int = 0, prefixes: dict[str, str] | None = None, *,
+                     max_bytes: int = 0, note_url: str | None = None) -> Result:
+    """Serialise a pyoxigraph answer (from a store, or parsed from a remote server) with pyoxigraph's own writers
+    into a spool: the whole answer, or with `max_rows` > 0 its first rows (a cut answer says so: in the Result and,
+    where the format allows, in its head, pointing at `note_url`). `AnswerTooLarge` past `max_bytes` (0: no limit).
+    """
+    if isinstance(res, (bytes, bytearray)):  # N-Triples from elsewhere (a remote server)
+        res = ox.parse(res, ox.RdfFormat.N_TRIPLES)
+    out = spool.Spool(max_bytes)
+    try:
+        truncated, rows = _write(res, media_type, out, max_rows, prefixes, note_url, max_bytes)
+    except Exception as exc:
+        out.close()
+        if out.overflowed and not isinstance(exc, spool.AnswerTooLarge):
+            raise spool.AnswerTooLarge(max_bytes) from exc
+        raise
+    if out.in_memory:
+        return Result(media_type, data=out.data(), size=out.size, truncated=truncated, rows=rows)
+    return Result(media_type, file=out.file(), size=out.size, truncated=truncated, rows=rows)
+
+
+def serialize_triples(triples: list, media_type: str, prefixes: dict[str, str] | None = None) -> bytes:
+    buf = io.BytesIO()
+    _write_triples(triples, media_type, buf, prefixes)
     return buf.getvalue()
 
 
-def run(store, query: str, media_type: str | None, *, max_rows: int, default_graphs=None, named_graphs=None,
+def run(store, query: str, media_type: str | None, *, max_rows: int = 0, default_graphs=None, named_graphs=None,
         service_allow: tuple[str, ...] = (), prefixes: dict[str, str] | None = None,
-        info: QueryInfo | None = None) -> Result:
+        info: QueryInfo | None = None, max_bytes: int = 0, base_iri: str | None = None,
+        note_url: str | None = None) -> Result:
     """Analyse, execute and serialise one query on a LocalStore-like object (`.query(q, default_graphs=, ...)`).
 
     `media_type` None picks the first format of the query's kind (JSON results, or Turtle). A caller that has
     already analysed the query and checked its services (the web app, once per query text) passes `info`.
+    Relative IRIs in the query resolve against `base_iri` (the request URL, as Oxigraph's server does); a `BASE`
+    in the query wins.
     """
     if info is None:
         info = analyse(query)
@@ -268,7 +367,7 @@ def run(store, query: str, media_type: str | None, *, max_rows: int, default_gra
         raise QueryRefused(f"{media_type} is not a result format for a {info.form} query; use one of {', '.join(offered)}")
     try:
         res = store.query(query, default_graphs=default_graphs, named_graphs=named_graphs,
-                          declares_dataset=info.declares_dataset)
+                          declares_dataset=info.declares_dataset, base_iri=base_iri)
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
-    return serialize_answer(res, media_type, max_rows, prefixes)
+    return serialize_answer(res, media_type, max_rows, prefixes, max_bytes=max_bytes, note_url=note_url)

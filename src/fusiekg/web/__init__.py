@@ -1,8 +1,10 @@
 """The web app: `create_app(settings)` builds a Flask app from a list of blueprints, one per concern.
 
 To add pages, write a blueprint module with a `bp` and add it to BLUEPRINTS; every blueprint gets the same limits,
-CORS, access log and error bodies (see `limits`), and reaches settings, manifest and query executor via
-`web.state.state()`. Paths taken here: `/`, `/sparql`, `/health`, `/.well-known/void`, `/static/`.
+CORS, access log and error bodies (see `limits`), the page language (`i18n`), HTTP caching (`caching`: wrap a page
+view in `@cacheable`) and compression (`compression`), and reaches settings, manifest and query executor via
+`web.state.state()`. Paths taken here: `/`, `/sparql`, `/health`, `/.well-known/void`, `/static/`. The README's
+"Adding a page" says how a page's template, texts and CSS fit in.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import importlib
 from flask import Flask
 
 from ..config import Settings
-from . import limits
+from . import caching, compression, i18n, limits
 from .state import EXTENSION, AppState
 
 # "module:attribute" of each blueprint, registered in this order.
@@ -41,7 +43,10 @@ def create_app(settings: Settings | None = None, *, query_slots: int = DEFAULT_Q
     app.config.update(config or {})
     app.json.sort_keys = False
     app.extensions[EXTENSION] = AppState(settings, query_slots)
+    compression.install(app)  # first: its response hook runs last
     limits.install(app, settings.max_request_bytes)
+    i18n.install(app)
+    caching.install(app)
     for ref in BLUEPRINTS:
         module, _, attr = ref.partition(":")
         app.register_blueprint(getattr(importlib.import_module(module), attr or "bp"))

@@ -6,7 +6,8 @@ Two levels, both bounded LRUs that are emptied when the manifest shows another b
 - `AnswerCache`, used by `state.AppState.run`: serialised query results keyed by what shapes them (query text,
   dataset, format, row limit, ...); every blueprint that runs queries benefits.
 - `RepeatedRequests`, WSGI middleware installed by `server` under the access log: a `GET /sparql` whose query
-  string, `Accept` and `Host` equal an earlier one that was answered 200 gets that earlier response (status,
+  string, `Accept` and `Host` equal an earlier one that was answered 200 (with a body small enough to keep in
+  memory) gets that earlier response (status,
   headers with CORS and row-limit markers, body) without going through Flask again. Per-request work of a Python
   web stack, not the query engine, is what a small query costs; this is the lever that makes repeated queries as
   cheap as the HTTP server allows.
@@ -19,12 +20,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from ..spool import MEMORY_BYTES
 from .limits import drain
 
 # Bytes of cached answers per worker and per cache, and the largest answer worth keeping (a few big answers must not
-# evict hundreds of small ones).
+# evict hundreds of small ones): the largest answer held in memory at all, larger ones are streamed from a file.
 CACHE_MAX_BYTES = 64 * 1024 * 1024
-CACHE_MAX_ENTRY_BYTES = 4 * 1024 * 1024
+CACHE_MAX_ENTRY_BYTES = MEMORY_BYTES
 
 
 class AnswerCache:
@@ -100,6 +102,10 @@ class RepeatedRequests:
             self._build = build
         return qs, environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST")
 
+    def _small(self, headers) -> bool:
+        length = next((v for k, v in headers if k.lower() == "content-length"), None)
+        return length is not None and length.isdigit() and int(length) <= self.cache.max_entry_bytes
+
     def __call__(self, environ, start_response):
         key = self._key(environ) if self.cache.entries > 0 else None
         if key is None:
@@ -115,8 +121,8 @@ class RepeatedRequests:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, recording)
-        if not seen.get("status", "").startswith("200 "):
-            return body
+        if not seen.get("status", "").startswith("200 ") or not self._small(seen["headers"]):
+            return body  # a large answer streams from its file, never held here
         data = drain(body)
         if self._build == self.state.build_id():  # not rebuilt while this request ran
             self.cache.put(key, _Response(seen["status"], list(seen["headers"]), data))

@@ -15,6 +15,8 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 from .. import resources
 from ..namespaces import FKG
+from . import i18n
+from .caching import cacheable
 from .limits import HttpError
 from .linked_data import annotate, href, iri_ref, query_page_link, select, site, term_view
 from .negotiation import HTML, describe, negotiate
@@ -102,6 +104,8 @@ def _answer(media: str, negotiated: bool) -> Response:
     if media == "application/json":
         resp = jsonify({k: v for k, v in data.items() if k != "query"} | {"sparql_query": data["query"]})
     else:
+        for c in data["claims"]:  # the page shows each text once, in the page's language if the graph has it
+            c["shown"] = {k: i18n.pick(c[k]) for k in ("label", "comment", "scope_note")}
         resp = Response(render_template("claims_page.html", **data,
                                         json_href=site("/telling.json")), mimetype="text/html")
     if negotiated:
@@ -110,6 +114,7 @@ def _answer(media: str, negotiated: bool) -> Response:
 
 
 @bp.route("/telling")
+@cacheable
 def telling():
     media = negotiate(_OFFERED, request.headers.get("Accept"), {})
     if media is None:
@@ -118,5 +123,6 @@ def telling():
 
 
 @bp.route("/telling.json")
+@cacheable
 def telling_json():
     return _answer("application/json", False)

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, send_file
 
 from ..store import StoreLayout, StoreMissing
+from .caching import cacheable
 from .limits import HttpError
 from .linked_data import href, site
 from .negotiation import HTML, describe, negotiate
@@ -63,6 +64,7 @@ def dumps_no_slash():
 
 
 @bp.route("/dumps/")
+@cacheable
 def index():
     media = negotiate(_INDEX_TYPES, request.headers.get("Accept"), {})
     if media is None:
@@ -86,12 +88,12 @@ def _index(media: str) -> Response:
 @bp.route("/dumps/<name>")
 def download(name: str):
     if name == "index.json":
-        return _index("application/json")
+        return cacheable(_index)("application/json")
     listed = {d["file"]: d for d in entries()}
     entry = listed.get(name)
     if entry is None:
         raise HttpError(404, f"no dump named {name!r}; the dumps are listed at /dumps/",
-                        available=sorted(listed))
+                        nl=f"er is geen dump {name!r}; de dumps staan op /dumps/", available=sorted(listed))
     folder = StoreLayout(Path(state().settings.store_dir)).dumps.resolve()
     path = (folder / name).resolve()
     if path.parent != folder or not path.is_file():

@@ -18,7 +18,7 @@ def health():
     st = state()
     settings = st.settings
     limits = {"query_timeout_s": settings.query_timeout_s, "max_rows": settings.max_rows,
-              "max_request_bytes": settings.max_request_bytes}
+              "max_result_bytes": settings.max_result_bytes, "max_request_bytes": settings.max_request_bytes}
     try:
         manifest = st.manifest()
     except (StoreMissing, RemoteError, QueryTimeout) as exc:

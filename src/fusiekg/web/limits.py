@@ -1,7 +1,9 @@
 """What every request goes through, whatever blueprint answers it: size limits, CORS, charset, the access log, and
 error bodies (JSON, plain text or HTML by `Accept`, always with a charset; never a bare 500 page).
 
-Other blueprints raise `HttpError(status, message, **details)` and get the same error bodies.
+Other blueprints raise `HttpError(status, message, nl=..., **details)` and get the same error bodies. Machines get the
+English message; an HTML error page is written in the page's language (`i18n`), with the Dutch message when one is
+given (else the English one, marked as English).
 """
 
 from __future__ import annotations
@@ -27,16 +29,24 @@ _ERROR_TYPES = ["text/plain", "application/json", "text/html"]
 log = logging.getLogger("fusiekg.web")
 
 
-class HttpError(Exception):
-    """An error answer: status, a message for the user (what and where), extra fields, extra headers."""
+# Status names on Dutch error pages.
+STATUS_NL = {400: "Ongeldig verzoek", 404: "Niet gevonden", 405: "Methode niet toegestaan", 406: "Niet aanvaardbaar",
+             413: "Verzoek te groot", 414: "URL te lang", 415: "Mediatype niet ondersteund", 500: "Interne fout",
+             502: "Fout bij de externe store", 503: "Dienst niet beschikbaar"}
 
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None, **details):
+
+class HttpError(Exception):
+    """An error answer: status, a message for the user (what and where; `nl` its Dutch version for error pages),
+    extra fields, extra headers."""
+
+    def __init__(self, status: int, message: str, *, nl: str | None = None, headers: dict[str, str] | None = None,
+                 **details):
         super().__init__(message)
-        self.status, self.message, self.headers, self.details = status, message, headers or {}, details
+        self.status, self.message, self.nl, self.headers, self.details = status, message, nl, headers or {}, details
 
 
 def error_response(status: int, message: str, details: dict | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+                   headers: dict[str, str] | None = None, nl: str | None = None) -> Response:
     """An error body in the format the client prefers: JSON, plain text (the default) or HTML for browsers."""
     details = {k: v for k, v in (details or {}).items() if v is not None}
     title = HTTP_STATUS_CODES.get(status, "Error")
@@ -47,7 +57,12 @@ def error_response(status: int, message: str, details: dict | None = None,
     if kind == "application/json":
         resp = jsonify({"status": status, "error": title, "message": message, **details})
     elif kind == "text/html":
-        resp = Response(render_template("error.html", status=status, title=title, message=message, details=details),
+        from . import i18n  # noqa: PLC0415 - i18n raises HttpError, so it imports this module
+
+        dutch = i18n.resolved() == "nl"
+        shown, shown_lang = (nl, None) if dutch and nl else (message, "en" if dutch else None)
+        resp = Response(render_template("error.html", status=status, title=STATUS_NL.get(status, title) if dutch
+                                        else title, message=shown, message_lang=shown_lang, details=details),
                         mimetype="text/html")
     else:
         extra = "".join(f"{k}: {v}\n" for k, v in details.items() if k not in ("offered",))
@@ -61,7 +76,7 @@ def error_response(status: int, message: str, details: dict | None = None,
 
 
 def _http_error(exc: HttpError):
-    return error_response(exc.status, exc.message, exc.details, exc.headers)
+    return error_response(exc.status, exc.message, exc.details, exc.headers, exc.nl)
 
 
 def _werkzeug_error(exc: HTTPException):
@@ -73,12 +88,15 @@ def _werkzeug_error(exc: HTTPException):
         413: f"the request body is larger than the limit of {current_app.config.get('MAX_CONTENT_LENGTH')} bytes",
         404: f"nothing at {request.path}",
     }.get(exc.code, exc.description or HTTP_STATUS_CODES.get(exc.code, "error"))
-    return error_response(exc.code, message, headers=headers)
+    nl = {404: f"er staat niets op {request.path}",
+          405: f"methode {request.method} is niet toegestaan op {request.path}; wel: {headers.get('Allow', '')}"}
+    return error_response(exc.code, message, headers=headers, nl=nl.get(exc.code))
 
 
 def _unexpected(exc: Exception):
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return error_response(500, f"internal error ({type(exc).__name__}); the server log has the details")
+    return error_response(500, f"internal error ({type(exc).__name__}); the server log has the details",
+                          nl=f"interne fout ({type(exc).__name__}); het serverlog heeft de details")
 
 
 def _check_url_size():
@@ -105,8 +123,9 @@ def _finish(resp: Response) -> Response:
 
 
 class AccessLog:
-    """WSGI middleware: one line per request (method, path, status, milliseconds) to the `fusiekg.access` logger,
-    written when the body has been sent, so that errors raised anywhere below are logged too."""
+    """WSGI middleware: one line per request (worker process id, method, path, status, milliseconds) to the
+    `fusiekg.access` logger, written when the body has been sent, so that errors raised anywhere below are logged
+    too. The process id says which worker answered (with several workers, an answer to compare is one worker's)."""
 
     def __init__(self, app, logger: logging.Logger):
         self.app, self.logger = app, logger
@@ -136,7 +155,7 @@ def access_logger() -> logging.Logger:
     logger = logging.getLogger(ACCESS_LOG)
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s [access] %(message)s"))
+        handler.setFormatter(logging.Formatter("%(asctime)s [access] [%(process)d] %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False

@@ -1,7 +1,7 @@
 """Dereferenceable URIs (NL URI strategy): `/id/...` answers 303 to `/doc/...`, which describes the thing.
 
-- `GET /id/{type}/{ref}` (and `/id/{type}` for a concept scheme) → 303 See Other to `/doc/{type}/{ref}`. An extension
-  is kept (`/id/x/y.ttl` → `/doc/x/y.ttl`); without one, the `Accept` header picks the target: a client asking for
+- `GET /id/{type}/{ref}` (and `/id/{type}` for a concept scheme) → 303 See Other to `/doc/{type}/{ref}` when the
+  dataset knows the thing, else 404 at once (never a 303 to a 404). An extension is kept (`/id/x/y.ttl` → `/doc/x/y.ttl`); without one, the `Accept` header picks the target: a client asking for
   Turtle gets `Location: /doc/x/y.ttl`, a browser `/doc/x/y` (the answer varies by Accept).
 - `GET /doc/{type}/{ref}` describes the thing: HTML for browsers, or RDF by `Accept` or by extension (`.ttl`,
   `.jsonld`, `.rdf`, `.nt`; `.html` forces the page). The RDF is the resource's concise bounded description: its
@@ -15,7 +15,9 @@
 - `GET /graph/{name}` describes a named graph (what the dataset metadata says about it) the same way, without 303:
   a named graph is itself a document.
 
-Links on these pages for IRIs under the persistent base point at this server (root-relative) unless
+Pages are in one language (`i18n`): labels from the graph in the page's language, another one (marked with `lang`)
+only when it has none. Pages and their RDF twins carry validators (`caching`). Links on these pages for IRIs under
+the persistent base point at this server (root-relative) unless
 `settings.public_base` is set; the IRIs shown and served in RDF never change. The helpers here (running internal
 queries, labels, links, the description view) are shared by the other page blueprints.
 """
@@ -29,12 +31,14 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, redirect, render_template, request
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, TIME, VANN, VOID
 
 from .. import sparql
 from ..executor import ExecutorBusy, Job, QueryTimeout
 from ..namespaces import FKG, G_INFERRED, GM, GRAPH, ID, PREFIXES, PV, SCHEMA, TOOIONT
 from ..store import StoreMissing
+from . import i18n
+from .caching import cacheable
 from .limits import HttpError
 from .negotiation import HTML, aliases_for, describe, negotiate, wants_html
 from .state import state
@@ -209,6 +213,16 @@ BUILTIN_LABELS: dict[str, tuple[str, str]] = {str(k): v for k, v in {
     TOOIONT.einddatum: ("einddatum (laatste dag)", "end date (last day)"),
     TOOIONT.tijdstipWijziging: ("tijdstip wijziging", "time of change"),
     TOOIONT.organisatiecode: ("organisatiecode", "organisation code"), TOOIONT.owmsId: ("OWMS-id", "OWMS id"),
+    TOOIONT.officieleNaamExclSoort: ("officiële naam", "official name"),
+    TOOIONT.officieleNaamInclSoort: ("officiële naam met soort", "official name with kind"),
+    TOOIONT.officieleNaamSorteer: ("officiële naam (sorteren)", "official name (sorting)"),
+    TOOIONT.voorkeursnaamExclSoort: ("voorkeursnaam zonder soort", "preferred name"),
+    TOOIONT.voorkeursnaamInclSoort: ("voorkeursnaam met soort", "preferred name with kind"),
+    TOOIONT.voorkeursnaamSorteer: ("voorkeursnaam (sorteren)", "preferred name (sorting)"),
+    TOOIONT.provinciecode: ("provinciecode", "province code"), TOOIONT.organisatiesoort: ("soort", "kind"),
+    TOOIONT.afkorting: ("afkorting", "abbreviation"), TOOIONT.titel: ("titel", "title"),
+    VANN.preferredNamespacePrefix: ("voorkeursprefix", "preferred namespace prefix"),
+    VANN.preferredNamespaceUri: ("voorkeursnamespace", "preferred namespace IRI"),
 }.items()}
 
 
@@ -220,26 +234,39 @@ def humanise(iri: str) -> str:
 
 @dataclass
 class Annotations:
-    """Labels (by language) and web pages of IRIs, fetched in one query."""
+    """Labels (by language) and web pages of IRIs, fetched in one query. A label is chosen in the page's language;
+    else the best-ranked other one (skos:prefLabel before rdfs:label ...), whose language `label_lang` then gives so
+    the page can mark it."""
 
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     pages: dict[str, list[str]] = field(default_factory=dict)
+    ranks: dict[str, dict[str, int]] = field(default_factory=dict)  # iri → language → rank of its predicate
 
-    def label(self, iri: str, lang: str = "nl") -> str | None:
+    def _choice(self, iri: str) -> tuple[str | None, str | None]:
         by_lang = self.labels.get(iri, {})
-        return by_lang.get(lang) or by_lang.get("") or next(iter(by_lang.values()), None)
+        lang = i18n.current()
+        if by_lang.get(lang):
+            return by_lang[lang], None
+        ranks = self.ranks.get(iri, {})
+        for other in sorted(by_lang, key=lambda g: (ranks.get(g, len(LABEL_PREDICATES)), g != "", g)):
+            if by_lang[other]:
+                return by_lang[other], other or None
+        return None, None
 
-    def label_en(self, iri: str) -> str | None:
-        """The English label when it differs from the one shown first (nl)."""
-        en = self.labels.get(iri, {}).get("en")
-        return en if en and en != self.label(iri) else None
+    def label(self, iri: str) -> str | None:
+        return self._choice(iri)[0]
+
+    def label_lang(self, iri: str) -> str | None:
+        """The language of `label(iri)` when it is not the page's (None for an untagged label)."""
+        return self._choice(iri)[1]
 
     def predicate(self, iri: str) -> tuple[str, str | None]:
-        if iri in self.labels:
-            return self.label(iri) or humanise(iri), self.label_en(iri)
+        """(name, its language when not the page's) of a property: its label, our built-in name, or its IRI's."""
+        text, lang = self._choice(iri)
+        if text:
+            return text, lang
         if iri in BUILTIN_LABELS:
-            nl, en = BUILTIN_LABELS[iri]
-            return nl, en if en != nl else None
+            return i18n.t(*BUILTIN_LABELS[iri]), None
         return humanise(iri), None
 
 
@@ -267,8 +294,9 @@ def annotate(iris) -> Annotations:
             notes.pages.setdefault(x, [])
             if val["value"] not in notes.pages[x]:
                 notes.pages[x].append(val["value"])
-    for (x, lang), (_, text) in best.items():
+    for (x, lang), (rank_of, text) in best.items():
         notes.labels.setdefault(x, {})[lang] = text
+        notes.ranks.setdefault(x, {})[lang] = rank_of
     return notes
 
 
@@ -279,7 +307,7 @@ def term_view(t: dict, notes: Annotations) -> dict:
     if t["type"] == "uri":
         iri = t["value"]
         local = iri.startswith(base_iri()) or tooi_page(iri) is not None
-        return {"kind": "iri", "iri": iri, "label": notes.label(iri), "label_en": notes.label_en(iri),
+        return {"kind": "iri", "iri": iri, "label": notes.label(iri), "label_lang": notes.label_lang(iri),
                 "href": href(iri), "local": local, "curie": curie(iri),
                 "tooi": iri if is_tooi(iri) else None}
     if t["type"] == "bnode":
@@ -307,6 +335,18 @@ def graph_view(g: str, notes: Annotations) -> dict:
     slug = g[len(str(GRAPH)):] if g.startswith(str(GRAPH)) else g
     return {"iri": g, "slug": slug, "label": notes.label(g) or slug, "href": href(g),
             "inferred": g == str(G_INFERRED)}
+
+
+def in_page_language(vals: list[Value]) -> list[Value]:
+    """The values of one property as a page shows them: when some are texts in the page's language, texts in other
+    languages are left out (the RDF twin has them all); untagged texts and other terms always stay."""
+    lang = i18n.current()
+    tagged = {v.term.get("lang") for v in vals if v.term.get("lang")}
+    if lang in tagged:
+        vals = [v for v in vals if v.term.get("lang") in (None, lang)]
+    vals.sort(key=lambda v: (v.term.get("lang") not in (None, lang), v.term.get("lang") or "",
+                             (v.term.get("label") or v.term.get("value") or v.term.get("iri") or "").lower()))
+    return vals
 
 
 _ORDER = {str(RDF.type): 0, str(SKOS.prefLabel): 1, str(RDFS.label): 2, str(SKOS.altLabel): 3,
@@ -373,11 +413,9 @@ class Description:
             grouped[e["p"]].append(v)
         out = []
         for p, vals in grouped.items():
-            label, label_en = notes.predicate(p)
-            pview = {"iri": p, "label": label, "label_en": label_en, "curie": curie(p), "href": href(p)}
-            vals.sort(key=lambda v: (v.term.get("lang") not in (None, "nl"), v.term.get("lang") or "",
-                                     (v.term.get("label") or v.term.get("value") or v.term.get("iri") or "").lower()))
-            out.append(Group(pview, vals))
+            label, label_lang = notes.predicate(p)
+            pview = {"iri": p, "label": label, "label_lang": label_lang, "curie": curie(p), "href": href(p)}
+            out.append(Group(pview, in_page_language(vals)))
         out.sort(key=lambda g: (_ORDER.get(g.predicate["iri"], 9), g.predicate["label"].lower()))
         return out
 
@@ -488,11 +526,12 @@ def statements_about(iri: str) -> list[dict]:
     t = iri_ref(iri)
     return select(f"""PREFIX rdf: <{RDF}> PREFIX rdfs: <{RDFS}> PREFIX dcterms: <{DCTERMS}> PREFIX fkg: <{FKG}>
 SELECT ?st ?p ?o (SAMPLE(?src) AS ?source) (SAMPLE(?b) AS ?betrouwbaarheid) (SAMPLE(?cnl) AS ?comment_nl)
-       (SAMPLE(?cen) AS ?comment_en) WHERE {{
+       (SAMPLE(?cen) AS ?comment_en) (SAMPLE(?c0) AS ?comment) WHERE {{
   ?st rdf:subject {t} ; rdf:predicate ?p ; rdf:object ?o .
   OPTIONAL {{ ?st dcterms:source ?src }} OPTIONAL {{ ?st fkg:betrouwbaarheid ?b }}
   OPTIONAL {{ ?st rdfs:comment ?cnl FILTER(LANGMATCHES(LANG(?cnl), "nl")) }}
   OPTIONAL {{ ?st rdfs:comment ?cen FILTER(LANGMATCHES(LANG(?cen), "en")) }}
+  OPTIONAL {{ ?st rdfs:comment ?c0 FILTER(LANG(?c0) = "") }}
 }} GROUP BY ?st ?p ?o ORDER BY ?p ?st""")
 
 
@@ -516,7 +555,8 @@ def split_extension(last: str) -> tuple[str, str | None]:
 def check_extension(ext: str | None) -> None:
     if ext is not None and ext not in RDF_EXTENSIONS and ext != "html":
         known = ", ".join(f".{e}" for e in [*RDF_EXTENSIONS, "html"])
-        raise HttpError(404, f"unknown format extension .{ext}: use one of {known}, or none and an Accept header")
+        raise HttpError(404, f"unknown format extension .{ext}: use one of {known}, or none and an Accept header",
+                        nl=f"onbekende formaatextensie .{ext}: gebruik {known}, of geen en een Accept-header")
 
 
 def choose_format(ext: str | None) -> str:
@@ -552,14 +592,20 @@ def rdf_response(body: bytes, media: str, path: str, negotiated: bool) -> Respon
     return resp
 
 
-def not_found(message: str, query: str = "", suggestion: dict | None = None):
-    """404: a page with a search box for browsers, the usual error body for other clients."""
+def not_found(message: str, nl: str, query: str = "", suggestion: dict | None = None):
+    """404: a page with a search box for browsers (message in the page's language), the usual error body for other
+    clients."""
     if wants_html(request.headers.get("Accept"), OFFERED[1:] + ["application/json", "text/plain"]):
-        html = render_template("ld_not_found.html", message=message, query=query, suggestion=suggestion,
+        html = render_template("ld_not_found.html", message=i18n.t(nl, message), query=query, suggestion=suggestion,
                                search=site("/zoek"))
         return Response(html, status=404, mimetype="text/html")
     details = {"see": suggestion["href"]} if suggestion else {}
-    raise HttpError(404, message, **details)
+    raise HttpError(404, message, nl=nl, **details)
+
+
+def unknown(iri: str, query: str = ""):
+    return not_found(f"nothing is known about <{iri}> in this dataset", f"deze dataset weet niets over <{iri}>",
+                     query=query)
 
 
 def describe_page(iri: str, path: str, ext: str | None, *, heading_kind: str | None = None):
@@ -568,19 +614,22 @@ def describe_page(iri: str, path: str, ext: str | None, *, heading_kind: str | N
     negotiated = ext is None
     if media != HTML:
         if not exists(iri):
-            return not_found(f"nothing is known about <{iri}> in this dataset")
+            return unknown(iri)
         return rdf_response(describe_rdf(iri, media), media, path, negotiated)
     rows = describe_rows(iri)
     inbound = inbound_rows(iri)
     desc = Description(iri, rows)
     if desc.empty and not inbound:
-        return not_found(f"nothing is known about <{iri}> in this dataset", query=iri.rsplit("/", 1)[-1])
+        return unknown(iri, query=iri.rsplit("/", 1)[-1])
     html = render_template("ld_resource.html", **page_context(iri, path, desc, inbound, heading_kind))
     resp = Response(html, mimetype="text/html")
     if negotiated:
         resp.headers["Vary"] = "Accept"
     resp.headers["Link"] = link_header(path)
     return resp
+
+
+_COMMENT_VARS = (("nl", "comment_nl"), ("en", "comment_en"), ("", "comment"))
 
 
 def page_context(iri: str, path: str, desc: Description, inbound: list[dict], heading_kind: str | None) -> dict:
@@ -607,10 +656,10 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
 
     inbound_view = []
     for r in inbound[:INBOUND_SHOWN]:
-        label, label_en = notes.predicate(r["p"]["value"])
+        label, label_lang = notes.predicate(r["p"]["value"])
         subject = view(r["s"]) if r["s"]["type"] == "uri" else (
             {**view(r["owner"]), "via_bnode": True} if "owner" in r else view(r["s"]))
-        inbound_view.append({"subject": subject, "predicate": {"label": label, "label_en": label_en,
+        inbound_view.append({"subject": subject, "predicate": {"label": label, "label_lang": label_lang,
                                                                "curie": curie(r["p"]["value"])},
                              "graph": graph_view(r["g"]["value"], notes)})
     t = iri_ref(iri)
@@ -634,7 +683,8 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     tooi_identity = iri if is_tooi(iri) else None
     title = notes.label(iri) or _untitled(iri, desc, notes)
     return {
-        "iri": iri, "title": title, "title_en": notes.label_en(iri), "kind": heading_kind,
+        "iri": iri, "title": title, "title_lang": notes.label_lang(iri) if notes.label(iri) else None,
+        "kind": heading_kind,
         "types": [view({"type": "uri", "value": x}) for x in sorted(iri_types)],
         "tooi": tooi_identity,
         "groups": desc.groups(notes, inferred=False),
@@ -650,8 +700,8 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
         "claims": [{"statement": view(r["st"]), "predicate": notes.predicate(r["p"]["value"])[0],
                     "object": view(r["o"]), "source": view(r["source"]) if "source" in r else None,
                     "betrouwbaarheid": view(r["betrouwbaarheid"]) if "betrouwbaarheid" in r else None,
-                    "comment_nl": r.get("comment_nl", {}).get("value"),
-                    "comment_en": r.get("comment_en", {}).get("value")} for r in claims],
+                    "comment": i18n.pick({lang: r[var]["value"] for lang, var in _COMMENT_VARS if var in r}),
+                    } for r in claims],
         "sources": [{**view({"type": "uri", "value": s}), "pages": notes.pages.get(s, [])}
                     for s in dict.fromkeys(sources)],
         "betrouwbaarheid": betrouwbaarheid,
@@ -675,7 +725,7 @@ def _untitled(iri: str, desc: Description, notes: Annotations) -> str:
 
 # --- routes --------------------------------------------------------------------------------------------------
 
-def _check_segments(kind: str, type_: str, ref: str | None, ext: str | None, rest: str = ""):
+def _check_segments(kind: str, type_: str, ref: str | None, ext: str | None):
     """Validate `{type}/{ref}`; redirect (301) an upper-case spelling to the lower-case IRI's path."""
     check_extension(ext)
     t_ok = _TYPE.match(type_.lower())
@@ -683,7 +733,9 @@ def _check_segments(kind: str, type_: str, ref: str | None, ext: str | None, res
     if not (t_ok and r_ok):
         shown = type_ + (f"/{ref}" if ref is not None else "")
         raise HttpError(404, f"/{kind}/{shown} is not a valid resource path: a type segment (a-z, 0-9, -) and a "
-                             f"reference (a-z, 0-9, -, _)")
+                             f"reference (a-z, 0-9, -, _)",
+                        nl=f"/{kind}/{shown} is geen geldig pad van een ding: een soort (a-z, 0-9, -) en een "
+                           f"verwijzing (a-z, 0-9, -, _)")
     if type_ != type_.lower() or (ref is not None and ref != ref.lower()):
         path = f"/{kind}/{type_.lower()}" + (f"/{ref.lower()}" if ref is not None else "") + (f".{ext}" if ext else "")
         return redirect(site(path), code=301)
@@ -704,8 +756,12 @@ def _see_other(type_: str, ref: str | None, ext: str | None):
     if type_ in TOOI_PAGES:
         identity = TOOI_PAGES[type_] + (ref or "")
         return not_found(f"{type_} resources are not identified under /id/: they keep their TOOI IRI <{identity}>; "
-                         f"our page about it is {doc}", suggestion={"href": site(doc), "label": doc,
-                                                                    "iri": identity})
+                         f"our page about it is {doc}",
+                         f"een {type_} heeft geen IRI onder /id/: zij houdt haar TOOI-IRI <{identity}>; onze pagina "
+                         f"erover is {doc}", suggestion={"href": site(doc), "label": doc, "iri": identity})
+    iri = subject_for(type_, ref)
+    if not exists(iri):  # no 303 to a page that would only say 404
+        return unknown(iri, query=ref or type_)
     if ext is None:
         media = negotiate(OFFERED, request.headers.get("Accept"), aliases_for(OFFERED[1:]))
         if media is not None and media != HTML:
@@ -735,6 +791,7 @@ def id_thing(type_: str, ref: str):
 
 
 @bp.route("/doc/<type_>")
+@cacheable
 def doc_scheme(type_: str):
     type_, ext = split_extension(type_)
     early = _check_segments("doc", type_, None, ext)
@@ -742,6 +799,7 @@ def doc_scheme(type_: str):
 
 
 @bp.route("/doc/<type_>/<ref>")
+@cacheable
 def doc_thing(type_: str, ref: str):
     ref, ext = split_extension(ref)
     early = _check_segments("doc", type_, ref, ext)
@@ -749,8 +807,10 @@ def doc_thing(type_: str, ref: str):
 
 
 @bp.route("/graph/<path:name>")
+@cacheable
 def graph_doc(name: str):
     name, ext = split_extension(name)
     if not _GRAPH_NAME.match(name):
-        raise HttpError(404, f"/graph/{name} is not a valid graph name (a-z, 0-9, -, _ and / between parts)")
+        raise HttpError(404, f"/graph/{name} is not a valid graph name (a-z, 0-9, -, _ and / between parts)",
+                        nl=f"/graph/{name} is geen geldige graafnaam (a-z, 0-9, -, _ en / tussen delen)")
     return describe_page(str(GRAPH) + name, f"/graph/{quote(name)}", ext, heading_kind="graph")

@@ -22,6 +22,7 @@ from rdflib.namespace import ORG, RDFS, SKOS
 
 from ..namespaces import FKG, ID, TOOIONT
 from ..store import StoreMissing
+from .caching import cacheable
 from .limits import HttpError
 from .linked_data import href, select, site
 from .negotiation import HTML, describe, negotiate
@@ -167,10 +168,12 @@ def search(q: str, entries: list[Entry]) -> list[Entry]:
 
 
 @bp.route("/zoek")
+@cacheable
 def zoek():
     q = request.args.get("q", "")
     if len(q) > MAX_QUERY:
-        raise HttpError(400, f"the search text (`q`) has {len(q)} characters; the limit is {MAX_QUERY}")
+        raise HttpError(400, f"the search text (`q`) has {len(q)} characters; the limit is {MAX_QUERY}",
+                        nl=f"de zoektekst (`q`) heeft {len(q)} tekens; de grens is {MAX_QUERY}")
     fmt = request.args.get("format", "").strip().lower()
     if fmt in ("json", "application/json"):
         media = "application/json"

@@ -2,7 +2,7 @@
 
 - `GET /def` → HTML: the ontology's header, its classes (super- and subclasses, restrictions), properties (domain,
   range, super-properties, inverses), the concept schemes with their concepts, and the alignment axioms on other
-  vocabularies; labels and definitions in nl and en; one anchor per term (`/def#Werkorganisatie`). By `Accept` or
+  vocabularies; labels and definitions in the page's language; one anchor per term (`/def#Werkorganisatie`). By `Accept` or
   extension (`/def.ttl`, `.jsonld`, `.rdf`, `.nt`) the ontology itself: the graph `fkgg:ontology`.
 - `GET /def/{Term}` → 303 to `/def#Term` for browsers; the term's description in RDF by `Accept` or extension
   (`/def/Werkorganisatie.ttl`). Other IRIs under `/def/` that the store describes (the SHACL graph shapes
@@ -10,7 +10,8 @@
 
 Our own small generator rather than pyLODE: pyLODE documents one ontology file and pulls in httpx, dominate,
 markdown and more; ours reads the built store (so the page always matches the served data, including the concept
-schemes that live in the article graph), shows nl and en side by side, and needs no new package.
+schemes that live in the article graph), writes the page in the page's language (`i18n`; another language only where
+a term has no text in it), and needs no new package.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from flask import Blueprint, Response, redirect, render_template
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from ..namespaces import FKG, G_ONTOLOGY, ID, ONTOLOGY_IRI
+from . import i18n
+from .caching import cacheable
 from .limits import HttpError
 from .linked_data import (
     HTML,
@@ -46,7 +49,7 @@ from .linked_data import (
 bp = Blueprint("ontology_docs", __name__)
 
 _TERM_PATH = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
-KINDS = {  # rdf:type → (section, label nl, label en), in the order shown
+KINDS = {  # rdf:type → (section, name nl, name en), in the order shown
     str(OWL.Class): ("classes", "klasse", "class"),
     str(OWL.ObjectProperty): ("properties", "objecteigenschap", "object property"),
     str(OWL.DatatypeProperty): ("properties", "gegevenseigenschap", "datatype property"),
@@ -63,14 +66,15 @@ _TEXTS = {str(RDFS.label): "label", str(SKOS.prefLabel): "label", str(SKOS.defin
 _ONT = f"<{G_ONTOLOGY}>"
 
 
-def _texts(rows_for: list[dict]) -> dict[str, dict[str, str]]:
+def _texts(rows_for: list[dict]) -> dict[str, tuple[str | None, str | None]]:
+    """Label, definition and comment of a term, each (text, its language when not the page's)."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for r in rows_for:
         kind = _TEXTS.get(r["p"]["value"])
         if kind and r["o"]["type"] == "literal":
             lang = r["o"].get("xml:lang", "")
             out[kind].setdefault(lang, r["o"]["value"])
-    return out
+    return {kind: i18n.pick(by_lang) for kind, by_lang in out.items()}
 
 
 def _restriction(facts: list[dict], notes) -> list[dict]:
@@ -79,8 +83,8 @@ def _restriction(facts: list[dict], notes) -> list[dict]:
     for f in facts:
         if f["p"]["value"] == str(RDF.type):
             continue
-        label, label_en = notes.predicate(f["p"]["value"])
-        out.append({"label": label, "label_en": label_en, "value": term_view(f["o"], notes)})
+        label, label_lang = notes.predicate(f["p"]["value"])
+        out.append({"label": label, "label_lang": label_lang, "value": term_view(f["o"], notes)})
     return out
 
 
@@ -122,7 +126,7 @@ GROUP BY ?c""")
             continue
         local = iri[len(str(FKG)):]
         seen_facts: set[tuple] = set()
-        term = {"iri": iri, "local": local, "section": kind[0], "kind": kind[1], "kind_en": kind[2],
+        term = {"iri": iri, "local": local, "section": kind[0], "kind": i18n.t(kind[1], kind[2]),
                 "texts": _texts(rows), "facts": defaultdict(list), "other": [], "sub": [],
                 "instances": n_instances.get(iri), "curie": curie(iri)}
         for r in rows:
@@ -139,8 +143,8 @@ GROUP BY ?c""")
             if name:
                 term["facts"][name].append(view)
             else:
-                label, label_en = notes.predicate(p)
-                term["other"].append({"label": label, "label_en": label_en, "value": view})
+                label, label_lang = notes.predicate(p)
+                term["other"].append({"label": label, "label_lang": label_lang, "value": view})
         if term["instances"] is not None:
             term["instances_query"] = query_page_link(
                 f"PREFIX fkg: <{FKG}>\nSELECT ?x ?label WHERE {{\n  ?x a fkg:{local} .\n"
@@ -187,11 +191,12 @@ GROUP BY ?c""")
         if p in (str(DCTERMS.title), str(DCTERMS.description)) and r["o"]["type"] == "literal":
             head_texts[p.rsplit("/", 1)[-1]].setdefault(r["o"].get("xml:lang", ""), r["o"]["value"])
         elif p != str(RDF.type):
-            label, label_en = notes.predicate(p)
-            head_other.append({"label": label, "label_en": label_en, "value": term_view(r["o"], notes)})
+            label, label_lang = notes.predicate(p)
+            head_other.append({"label": label, "label_lang": label_lang, "value": term_view(r["o"], notes)})
     ordered = sorted(terms.values(), key=lambda t: (t["local"].lower()))
     return {
-        "iri": ONTOLOGY_IRI, "namespace": str(FKG), "head_texts": head_texts, "head": head_other,
+        "iri": ONTOLOGY_IRI, "namespace": str(FKG), "head": head_other,
+        "title": i18n.pick(head_texts.get("title")), "description": i18n.pick(head_texts.get("description")),
         "classes": [t for t in ordered if t["section"] == "classes"],
         "properties": [t for t in ordered if t["section"] == "properties"],
         "schemes": scheme_list, "alignments": alignment_rows,
@@ -241,11 +246,13 @@ def is_documented(iri: str) -> bool:
 
 
 @bp.route("/def")
+@cacheable
 def ontology():
     return _ontology_answer(None)
 
 
 @bp.route("/def.<ext>")
+@cacheable
 def ontology_as(ext: str):
     return _ontology_answer(ext)
 
@@ -256,12 +263,14 @@ def ontology_slash():
 
 
 @bp.route("/def/<path:term>")
+@cacheable
 def term(term: str):
     head, _, last = term.rpartition("/")
     last, ext = split_extension(last)
     name = f"{head}/{last}" if head else last
     if not _TERM_PATH.match(name):
-        raise HttpError(404, f"/def/{term} is not a term of this ontology (names are letters, digits, - and _)")
+        raise HttpError(404, f"/def/{term} is not a term of this ontology (names are letters, digits, - and _)",
+                        nl=f"/def/{term} is geen term van deze ontologie (namen zijn letters, cijfers, - en _)")
     iri = str(FKG) + name
     media = choose_format(ext)
     documented = "/" not in name and is_documented(iri)
@@ -273,5 +282,5 @@ def term(term: str):
         return rdf_response(describe_rdf(iri, media), media, f"/def/{name}", ext is None)
     if not exists(iri):
         return not_found(f"{curie(iri)} is not a term of this ontology; the terms are listed at /def",
-                         query=last, suggestion={"href": site("/def"), "label": "/def"})
+                         f"{curie(iri)} is geen term van deze ontologie; de termen staan op /def", query=last, suggestion={"href": site("/def"), "label": "/def"})
     return describe_page(iri, f"/def/{name}", ext, heading_kind="term")

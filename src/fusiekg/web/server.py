@@ -22,8 +22,10 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from ..spool import MEMORY_BYTES
 
 THREADS_PER_WORKER = 4
+CONNECTIONS_PER_WORKER = 256  # open connections a granian worker accepts (see _run_granian)
 SERVERS = ("granian", "gunicorn")
 DEFAULT_SERVER = "granian"
 # Settings travel to granian's worker processes in the environment (they may be spawned, not forked).
@@ -38,8 +40,9 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-# Answers up to this size are finished (body joined, access log written) before the server sends them.
-_FINISH_FIRST_BYTES = 8 * 1024 * 1024
+# Answers up to this size are finished (body joined, access log written) before the server sends them; larger ones
+# (a query answer past this size is in a temporary file) stream, so no worker holds one in memory.
+_FINISH_FIRST_BYTES = MEMORY_BYTES
 
 
 class _FinishFirst:
@@ -146,8 +149,11 @@ def _run_granian(settings: Settings, host: str, port: int, workers: int, threads
         "fusiekg.web.server:granian_app",
         address=host, port=port, interface=Interfaces.WSGI, workers=workers,
         blocking_threads=threads,
-        # At most this many requests per worker in the app at once; more wait in the socket's queue.
-        backpressure=threads,
+        # Granian's backpressure bounds the *connections* a worker holds open, not the requests in flight: an idle
+        # keep-alive connection keeps its place. Bounded by the thread count, a browser's fifth parallel connection
+        # (a page with a few scripts and styles) waited for an idle one to time out, about 30 s. Requests beyond the
+        # threads wait in granian's queue for a thread.
+        backpressure=max(CONNECTIONS_PER_WORKER, threads),
         # Long GET queries are allowed up to our own request limit (checked by the app, answered with 414).
         http1_settings=HTTP1Settings(max_buffer_size=max(settings.max_request_bytes + 65536, 8192 + 4096 * 100)),
         log_access=False,  # the app writes its own access log line per request

@@ -15,10 +15,11 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from ..executor import Job, QueryTimeout
 from ..metadata import DATASET
-from ..namespaces import G_INFERRED, G_METADATA, SD, W3C_FORMATS, bind_all
+from ..namespaces import G_INFERRED, G_METADATA, GRAPH, SD, W3C_FORMATS, bind_all
 from ..remote import RemoteError
 from ..sparql import GRAPH_FORMATS, RESULTS_FORMATS, QueryRefused, QuerySyntaxError
 from ..store import StoreMissing
+from .caching import cacheable
 from .limits import HttpError
 from .negotiation import (
     HTML,
@@ -66,13 +67,20 @@ UNION_NOTE = {
 
 
 def limits_note(settings) -> dict[str, str]:
+    mb = settings.max_result_bytes
+    rows = settings.max_rows
+    cap_en = (f"answers are cut at {rows} rows, marked by the response header Fusiekg-Truncated and, where the "
+              f"format allows, in the answer itself" if rows else "answers are complete (no row cap)")
+    cap_nl = (f"antwoorden worden afgekapt na {rows} rijen, gemeld in de antwoordheader Fusiekg-Truncated en, waar "
+              f"het formaat het toelaat, in het antwoord zelf" if rows else "antwoorden zijn volledig (geen rijlimiet)")
+    size_en = f"an answer over {mb} bytes is refused (422), never sent cut" if mb else "answers have no byte limit"
+    size_nl = (f"een antwoord groter dan {mb} bytes wordt geweigerd (422), nooit afgekapt verstuurd" if mb
+               else "antwoorden hebben geen bytelimiet")
     return {
-        "en": f"Read-only. A query may run {settings.query_timeout_s:g} s (then 503); results are cut at "
-              f"{settings.max_rows} rows, marked by the response header Fusiekg-Truncated; requests may be "
-              f"{settings.max_request_bytes} bytes.",
-        "nl": f"Alleen lezen. Een query mag {settings.query_timeout_s:g} s duren (daarna 503); resultaten worden "
-              f"afgekapt na {settings.max_rows} rijen, gemeld in de antwoordheader Fusiekg-Truncated; verzoeken "
-              f"mogen {settings.max_request_bytes} bytes groot zijn.",
+        "en": f"Read-only. A query may run {settings.query_timeout_s:g} s (then 503); {cap_en}; {size_en}; "
+              f"requests may be {settings.max_request_bytes} bytes.",
+        "nl": f"Alleen lezen. Een query mag {settings.query_timeout_s:g} s duren (daarna 503); {cap_nl}; {size_nl}; "
+              f"verzoeken mogen {settings.max_request_bytes} bytes groot zijn.",
     }
 
 
@@ -154,7 +162,11 @@ def _rdf_response(g: Graph, media: str) -> Response:
 
 
 def respond(formats: list[str] | None = None) -> Response:
-    """GET /sparql without a query: the service description in the negotiated format."""
+    """GET /sparql without a query: the service description in the negotiated format (304 when unchanged)."""
+    return cacheable(_respond)(formats)
+
+
+def _respond(formats: list[str] | None) -> Response:
     settings = state().settings
     manifest = _manifest()
     endpoint = request.base_url
@@ -163,10 +175,10 @@ def respond(formats: list[str] | None = None) -> Response:
     g = describe_service(endpoint, manifest, settings)
     if media == HTML:
         resp = Response(render_template(
-            "service.html", endpoint=endpoint, manifest=manifest, settings=settings, union_note=UNION_NOTE["en"],
+            "service.html", endpoint=endpoint, manifest=manifest, settings=settings, union_note=UNION_NOTE,
             results_formats=[(m, short_name(m), FORMAT_IRIS[m]) for m in RESULTS_FORMATS],
             graph_formats=[(m, short_name(m), FORMAT_IRIS[m]) for m in GRAPH_FORMATS],
-            inferred=str(G_INFERRED), turtle=g.serialize(format="turtle")), mimetype=HTML)
+            inferred=str(G_INFERRED), graph_ns=str(GRAPH), turtle=g.serialize(format="turtle")), mimetype=HTML)
         resp.headers["Vary"] = "Accept"
         return resp
     return _rdf_response(g, media)
@@ -178,7 +190,7 @@ def _metadata_graph(manifest: dict) -> Graph:
     if cache and cache[0] == manifest.get("build_id"):
         return cache[1]
     job = Job(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G_METADATA}> {{ ?s ?p ?o }} }}", "application/n-triples",
-              max_rows=1_000_000)
+              max_rows=0)
     try:
         body = state().run(job).body
     except (QueryTimeout, QueryRefused, QuerySyntaxError, StoreMissing, RemoteError, RuntimeError) as exc:

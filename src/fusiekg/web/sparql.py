@@ -3,8 +3,12 @@
 GET `?query=`, POST `application/x-www-form-urlencoded` and POST `application/sparql-query`; `default-graph-uri` /
 `named-graph-uri` replace the query's FROM / FROM NAMED (an unknown graph is an empty graph). The answer's format
 comes from `format` (short name or media type) or else from `Accept`. The query runs in the executor's child
-processes under the time limit; the answer is sent only when complete, so a timeout is an error status (503), never
-a 200 with a cut-off body. A result cut at the row limit carries `Fusiekg-Truncated: <limit>` and a `Warning`.
+processes under the time limit and its answer is written whole (see `spool`) before the status line goes out, so a
+`200` always carries the complete answer: a timeout is a 503 and an answer over the byte limit a 422, never a 200
+with a cut-off body. A large answer is then streamed from its temporary file with a `Content-Length`. Only an
+operator's row cap (`max_rows`, off by default) cuts an answer; a cut one carries `Fusiekg-Truncated: <limit>` and
+a `Warning`, and says so in its body where the format allows (see `sparql.cut_note`). Relative IRIs in a query
+resolve against the request URL, as Oxigraph's server does.
 
 The endpoint is read-only: updates are refused with 400 before the store sees them. GET without a query returns
 the service description (see `service_description`).
@@ -23,6 +27,7 @@ from .. import sparql
 from ..executor import ExecutorBusy, Job, QueryTimeout
 from ..namespaces import PREFIXES
 from ..remote import RemoteError
+from ..spool import AnswerTooLarge
 from ..store import StoreMissing
 from . import service_description
 from .limits import HttpError, read_chunked
@@ -222,9 +227,12 @@ def answer(params: ProtocolRequest) -> Response:
         dataset = {"default_graphs": _graph_iris(params.default_graphs, "default-graph-uri"),
                    "named_graphs": _graph_iris(params.named_graphs, "named-graph-uri")}
     job = Job(query=query, media_type=media, max_rows=settings.max_rows, service_allow=settings.service_allow,
-              prefixes=PREFIXES, info=info, **dataset)
+              prefixes=PREFIXES, info=info, max_bytes=settings.max_result_bytes, base_iri=request.base_url,
+              note_url=request.url_root + LIMITS_ANCHOR, **dataset)
     try:
         result = state().run(job)
+    except AnswerTooLarge as exc:
+        raise HttpError(422, too_large_message(exc.limit)) from exc
     except QueryTimeout as exc:
         raise HttpError(503, f"{exc}. Make the query more selective (LIMIT, more specific patterns) or run it on "
                              "a copy of the data (see /dumps/).") from exc
@@ -240,10 +248,31 @@ def answer(params: ProtocolRequest) -> Response:
         raise HttpError(502, str(exc)) from exc
     except RuntimeError as exc:  # the query process died (e.g. out of memory): not the client's fault, not a crash
         raise HttpError(503, f"the query could not be answered: {exc}") from exc
-    resp = Response(result.body, status=200, content_type=with_charset(result.media_type))
+    return answer_response(result, settings.max_rows)
+
+
+LIMITS_ANCHOR = "sparql#limits"  # the service description's section on limits, where a cut answer's head points
+
+
+def too_large_message(limit: int) -> str:
+    return (f"the answer is larger than {limit} bytes, the limit of this endpoint for one answer, so none of it is "
+            "sent. Narrow the query (more specific patterns, fewer variables), page through the answer with LIMIT "
+            "and OFFSET (with ORDER BY for stable pages), or download a dump from /dumps/ to work on a copy of the "
+            "data.")
+
+
+def answer_response(result: sparql.Result, max_rows: int) -> Response:
+    """A 200 with a complete answer: sent from memory, or streamed from its temporary file (closed, and so deleted,
+    when the response is closed, also when the client went away)."""
+    if result.file is None:
+        resp = Response(result.data, status=200, content_type=with_charset(result.media_type))
+    else:
+        resp = Response(result.chunks(), status=200, content_type=with_charset(result.media_type))
+        resp.headers["Content-Length"] = str(result.size)
+        resp.call_on_close(result.close)
     resp.headers["Vary"] = "Accept"
     if result.truncated:
-        n = settings.max_rows
+        n = max_rows
         resp.headers["Fusiekg-Truncated"] = str(n)
         resp.headers["Warning"] = (f'199 fusiekg "result cut at {n} rows, the row limit of this endpoint; '
                                    f'use LIMIT and OFFSET to page through the rest"')

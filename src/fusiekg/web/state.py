@@ -7,8 +7,9 @@ workers after `create_app`-time imports, and a child pool must never be shared a
 The local store is read-only while it is served, so a complete answer to the same request (query text, dataset,
 format, row limit) stays right until the store is rebuilt: each worker keeps the most recent answers in an LRU,
 bounded in entries (`settings.cache_entries`, 0 turns it off) and bytes, and drops them all, and restarts its query
-processes on the new files, as soon as the manifest shows another build_id. Answers from an external store are
-never cached (its data can change behind our back).
+processes on the new files, as soon as the manifest shows another build_id. Only answers held in memory are kept
+(a large one is in a temporary file, streamed once and deleted). Answers from an external store are never cached
+(its data can change behind our back).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ _PRELOAD = ["fusiekg.executor", "fusiekg.store", "fusiekg.sparql", "pyoxigraph"]
 
 
 def cache_key(job: Job) -> tuple:
-    """Everything that shapes an answer: query text, dataset, format, row limit, allowed services, prefixes."""
+    """Everything that shapes an answer: query text, dataset, format, limits, base IRI, allowed services,
+    prefixes."""
     prefixes = job.prefixes
     if prefixes is not None and prefixes is not _STANDARD_PREFIXES:
         prefixes = tuple(sorted(prefixes.items()))
@@ -42,7 +44,8 @@ def cache_key(job: Job) -> tuple:
         prefixes = "standard"
     return (job.query, job.media_type, job.max_rows,
             None if job.default_graphs is None else tuple(job.default_graphs),
-            None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow, prefixes)
+            None if job.named_graphs is None else tuple(job.named_graphs), job.service_allow, prefixes,
+            job.max_bytes, job.base_iri, job.note_url)
 
 
 class AppState:
@@ -89,7 +92,7 @@ class AppState:
     def _remote_manifest(self) -> dict:
         if self._manifest is None:
             job = Job("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-                      "application/sparql-results+json", max_rows=100_000)
+                      "application/sparql-results+json", max_rows=0)
             rows = json.loads(self.run(job).body)["results"]["bindings"]
             graphs = {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
             self._manifest = (-1, {"graphs": graphs, "triples": sum(graphs.values()), "built_at": None,
@@ -140,7 +143,7 @@ class AppState:
             if cached is not None:
                 return cached
         result = self.executor.run(job, self.settings.query_timeout_s)
-        if key is not None:
+        if key is not None and result.file is None:
             self.cache.put(key, result)
         return result
 

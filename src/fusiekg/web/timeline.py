@@ -14,6 +14,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request
 
 from .. import resources
+from . import i18n
+from .caching import cacheable
 from .limits import HttpError
 from .query_page import parse_example
 
@@ -50,16 +52,19 @@ def parse_day(value: str) -> str:
         date.fromisoformat(v)
     except ValueError as exc:
         raise HttpError(400, f"parameter datum={value!r} is not a date ({exc}); give it as YYYY-MM-DD, "
-                             f"e.g. datum={DEFAULT_DATE}") from exc
+                             f"e.g. datum={DEFAULT_DATE}",
+                        nl=f"parameter datum={value!r} is geen datum; geef haar als JJJJ-MM-DD, bijvoorbeeld "
+                           f"datum={DEFAULT_DATE}") from exc
     return v
 
 
 @bp.route("/tijdlijn")
+@cacheable
 def timeline():
     example = current_app.extensions.get(EXTENSION)
     if not hasattr(example, "query"):
         raise HttpError(503, str(example or f"the timeline query {QUERY_FILE} is not loaded"))
     day = parse_day(request.args["datum"]) if "datum" in request.args else DEFAULT_DATE
     page_data = {"query": example.query, "endpoint": "sparql", "date": day, "defaultDate": DEFAULT_DATE,
-                 "docBase": "doc/"}
-    return render_template("timeline.html", example=example, page_data=page_data, lang="nl", day=day)
+                 "docBase": "doc/", "lang": i18n.current()}
+    return render_template("timeline.html", example=example, page_data=page_data, day=day)

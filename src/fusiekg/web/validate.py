@@ -3,8 +3,9 @@
 - `POST /validate`: the description as the body (Turtle, JSON-LD, RDF/XML, N-Triples; also TriG and N-Quads), its
   syntax from the `format` parameter, else the Content-Type (a missing, `text/plain` or `application/octet-stream`
   type is guessed from the bytes); or an HTML form (`multipart/form-data` or urlencoded) with a file `bestand` or
-  a pasted text `tekst`, and optional `formaat`, `lang`, `output`. The report's language comes from `lang`, else
-  `Accept-Language` (nl default, en); its format from `output` (json, turtle, json-ld, html, text), else `Accept`.
+  a pasted text `tekst`, and optional `formaat`, `lang`, `output`. The report's language comes from `lang`, else the
+  page language (`i18n`: the `lang` cookie, else `Accept-Language`, else nl); its format from `output` (json,
+  turtle, json-ld, html, text), else `Accept`.
 - Statuses: 200 with the report, whether or not the description conforms: the request succeeded, the verdict is
   the report's content (`conforms`, also in the `Fusiekg-Conforms` header), and a 4xx would make ordinary HTTP
   clients (`raise_for_status`, `curl --fail`, `fetch` wrappers) throw the report away. A 4xx means "we could not
@@ -36,6 +37,8 @@ from .. import rdfinput, resources, validation
 from ..namespaces import DSH, PREFIXES
 from ..rdfinput import InputError, InputTooLarge
 from ..validation import ValidationReport, ValidationTimeout
+from . import i18n
+from .caching import cacheable
 from .limits import HttpError, read_chunked
 from .linked_data import href
 from .negotiation import HTML, describe, negotiate
@@ -100,19 +103,23 @@ class Submission:
 
 
 def _lang_value(raw: str | None) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    primary = raw.strip().lower().replace("_", "-").split("-")[0]
-    if primary in validation.LANGUAGES:
-        return primary
-    raise HttpError(400, f"lang={raw!r}: reports are written in nl (Dutch, the default) or en (English); "
-                         f"use lang=nl or lang=en")
+    try:
+        return i18n.parse(raw)
+    except ValueError:
+        raise HttpError(400, f"lang={raw!r}: reports are written in nl (Dutch, the default) or en (English); "
+                             f"use lang=nl or lang=en",
+                        nl=f"lang={raw!r}: rapporten zijn er in het Nederlands (nl, standaard) en het Engels (en); "
+                           f"gebruik lang=nl of lang=en") from None
 
 
 def choose_lang(form_value: str | None = None) -> str:
-    """`lang` in the URL, else in the form, else the best of nl / en in Accept-Language, else nl."""
-    return (_lang_value(request.args.get("lang")) or _lang_value(form_value)
-            or request.accept_languages.best_match(validation.LANGUAGES, default="nl"))
+    """`lang` in the URL, else in the form (for machines), else the page's language (the `lang` cookie, else
+    Accept-Language, else nl); the page and the report are then written in it."""
+    url = _lang_value(request.args.get("lang"))
+    page = i18n.current()  # also remembers a `lang` in the URL (cookie)
+    lang = url or _lang_value(form_value) or page
+    i18n.use(lang)
+    return lang
 
 
 def choose_report_type(form_value: str | None = None) -> str:
@@ -377,14 +384,14 @@ def render_page(lang: str, *, submission: Submission | None = None, report: Vali
         error = {"status": problem.status, "message": problem.message(lang),
                  "excerpt": _excerpt(text, problem.line, problem.column)}
     return render_template(
-        "validate.html", lang=lang, t=TEXTS[lang], other_lang="en" if lang == "nl" else "nl",
-        examples=examples(), formats=PAGE_FORMATS, text=text, chosen_format=chosen,
+        "validate.html", examples=examples(), formats=PAGE_FORMATS, text=text, chosen_format=chosen,
         source=submission.filename if submission is not None else None, report=report, error=error,
         short=_short, link=_link, label=lambda iri: validation.engine().name_of(URIRef(iri), lang),
         limit=state().settings.validate_max_bytes)
 
 
 @bp.route("/validate", methods=["GET"])
+@cacheable
 def validate_page():
     lang = choose_lang()
     submission = None
@@ -394,7 +401,6 @@ def validate_page():
         submission = Submission(data, "", name, rdfinput.detect_format(filename=name))
     resp = Response(render_page(lang, submission=submission), mimetype=HTML)
     resp.headers["Content-Language"] = lang
-    resp.headers["Vary"] = "Accept-Language"
     return resp
 
 
@@ -426,96 +432,3 @@ def context():
     resp.headers["Cache-Control"] = "public, max-age=86400"
     resp.headers["Link"] = f'<{rdfinput.CONTEXT_IRI}>; rel="canonical"'
     return resp.make_conditional(request)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Words on the page
-# --------------------------------------------------------------------------------------------------------------
-
-TEXTS: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Beschrijving van een ambtelijke fusie controleren",
-        "lead": "Plak of upload een beschrijving van een (nieuwe) ambtelijke fusie in Turtle, JSON-LD, RDF/XML of "
-                "N-Triples. De controle toetst haar aan de regels (SHACL) en aan de gemeenten in het TOOI-register, "
-                "en geeft advies op grond van de faalfactoren uit het onderzoek. Er wordt niets opgeslagen.",
-        "switch": "English",
-        "examples": "Voorbeelden",
-        "example_label": "Voorbeeld",
-        "example_none": "— kies een voorbeeld —",
-        "load": "Laad voorbeeld",
-        "kind_valid": "Geldig (voldoet)",
-        "kind_invalid": "Ongeldig (breekt één regel)",
-        "kind_advice": "Voldoet, met advies",
-        "text_label": "Beschrijving (plakken)",
-        "file_label": "of een bestand",
-        "file_hint": "Een gekozen bestand gaat voor de geplakte tekst.",
-        "format_label": "Formaat",
-        "output_label": "Rapport als",
-        "submit": "Controleer",
-        "limit": "Hoogstens {limit} bytes.",
-        "context": "Voor JSON-LD als gewone JSON: gebruik de context",
-        "api": "Hetzelfde zonder browser",
-        "report": "Rapport",
-        "conforms": "Voldoet",
-        "not_conforms": "Voldoet niet",
-        "counts": "{v} fout(en), {w} waarschuwing(en), {i} info",
-        "no_findings": "Geen bevindingen: de beschrijving voldoet aan alle regels en er is geen advies.",
-        "elapsed": "gecontroleerd in {ms} ms",
-        "violation": "fout",
-        "warning": "waarschuwing",
-        "info": "info",
-        "focus": "Onderwerp",
-        "path": "Eigenschap",
-        "value": "Waarde",
-        "message": "Melding",
-        "hint": "Herstel",
-        "rule": "Regel",
-        "see_also": "Zie ook",
-        "error": "De beschrijving kon niet gecontroleerd worden",
-        "line": "regel",
-        "source": "bestand",
-    },
-    "en": {
-        "title": "Check a description of an ambtelijke fusie",
-        "lead": "Paste or upload a description of a (new) ambtelijke fusie (a merger of municipal civil services) in "
-                "Turtle, JSON-LD, RDF/XML or N-Triples. It is checked against the rules (SHACL) and the "
-                "municipalities of the TOOI register, with advice drawn from the failure factors of the research. "
-                "Nothing is stored.",
-        "switch": "Nederlands",
-        "examples": "Examples",
-        "example_label": "Example",
-        "example_none": "— choose an example —",
-        "load": "Load example",
-        "kind_valid": "Valid (conforms)",
-        "kind_invalid": "Invalid (breaks one rule)",
-        "kind_advice": "Conforms, with advice",
-        "text_label": "Description (paste)",
-        "file_label": "or a file",
-        "file_hint": "A chosen file takes precedence over the pasted text.",
-        "format_label": "Format",
-        "output_label": "Report as",
-        "submit": "Check",
-        "limit": "At most {limit} bytes.",
-        "context": "For JSON-LD as plain JSON, use the context",
-        "api": "The same without a browser",
-        "report": "Report",
-        "conforms": "Conforms",
-        "not_conforms": "Does not conform",
-        "counts": "{v} violation(s), {w} warning(s), {i} info",
-        "no_findings": "No findings: the description meets every rule and there is no advice.",
-        "elapsed": "checked in {ms} ms",
-        "violation": "violation",
-        "warning": "warning",
-        "info": "info",
-        "focus": "Focus node",
-        "path": "Property",
-        "value": "Value",
-        "message": "Message",
-        "hint": "Fix",
-        "rule": "Rule",
-        "see_also": "See also",
-        "error": "The description could not be checked",
-        "line": "line",
-        "source": "file",
-    },
-}

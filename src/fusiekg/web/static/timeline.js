@@ -7,6 +7,8 @@
   "use strict";
 
   const data = JSON.parse(document.getElementById("tl-data").textContent);
+  const EN = data.lang === "en";
+  const tr = (nl, en) => (EN ? en : nl); // the page's language (web/i18n.py)
   const chart = document.getElementById("tl-chart");
   const statusEl = document.getElementById("tl-status");
   const slider = document.getElementById("tl-slider");
@@ -17,7 +19,7 @@
 
   const FORMS = {
     werkorganisatie: { nl: "werkorganisatie", en: "joint organisation", full: true },
-    centrumconstructie: { nl: "centrumconstructie", en: "host municipality", full: true },
+    centrumconstructie: { nl: "centrumconstructie", en: "host-municipality model", full: true },
     bedrijfsvoeringssamenwerking: { nl: "bedrijfsvoeringssamenwerking", en: "shared operations only", full: false },
     onbekend: { nl: "vorm onbekend", en: "form unknown", full: false },
   };
@@ -26,9 +28,11 @@
     opgeheven: { nl: "opgeheven", en: "dissolved", mark: "✕" },
     "beëindigd": { nl: "beëindigd zonder opheffing", en: "ended, not dissolved", mark: "■" },
   };
-  const ROLES = { deelnemer: "deelnemer", centrumgemeente: "centrumgemeente" };
-  const MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-    "november", "december"];
+  const ROLES = { deelnemer: tr("deelnemer", "participant"), centrumgemeente: tr("centrumgemeente", "host municipality") };
+  const MONTHS = EN ? ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"] : ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december"];
+  const FORM = (key) => FORMS[key][EN ? "en" : "nl"];
   const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
   let rows = [];
@@ -148,14 +152,14 @@
 
   function dateRange(r) {
     const from = r.startDay ? yearOrDay(r.start, r.startDay) : (r.startSource || "?");
-    const to = r.endDay ? yearOrDay(r.end, r.endDay) : "heden";
+    const to = r.endDay ? yearOrDay(r.end, r.endDay) : tr("heden", "now");
     return `${from} – ${to}`;
   }
 
   function endingText(r) {
     if (!r.endDay) return "";
     const e = ENDINGS[r.ending];
-    let text = e ? e.nl : "geëindigd";
+    let text = e ? e[EN ? "en" : "nl"] : tr("geëindigd", "ended");
     if (r.ending === "herindeling" && r.mergers.length) {
       text += " → " + r.mergers.map((h) => (h.name ? `${h.name}` : "?") + (h.day ? ` (${h.day})` : "")).join(", ");
     }
@@ -163,25 +167,37 @@
   }
 
   function barTitle(r) {
-    const lines = [r.name, `${FORMS[r.form].nl} (${FORMS[r.form].en})`, dateRange(r)];
-    if (r.startSource) lines.push(`start volgens bron: ${r.startSource}`);
-    if (r.endSource) lines.push(`einde volgens bron: ${r.endSource}`);
+    const lines = [r.name, FORM(r.form), dateRange(r)];
+    if (r.startSource) lines.push(`${tr("start volgens bron", "start according to the source")}: ${r.startSource}`);
+    if (r.endSource) lines.push(`${tr("einde volgens bron", "end according to the source")}: ${r.endSource}`);
     if (r.endDay) lines.push(endingText(r) + (r.reason ? `: ${r.reason}` : ""));
-    lines.push("gemeenten: " + r.members.map((m) => m.name + (m.role === "centrumgemeente" ? " (centrumgemeente)" : ""))
-      .join(", "));
+    lines.push(tr("gemeenten", "municipalities") + ": " + r.members.map((m) => m.name +
+      (m.role === "centrumgemeente" ? ` (${ROLES.centrumgemeente})` : "")).join(", "));
     return lines.join("\n");
   }
 
-  function axisRow(years) {
-    const track = el("div", { class: "tl-track tl-axis-track", "aria-hidden": "true" });
-    const step = years.length > 24 ? 5 : years.length > 12 ? 2 : 1;
-    years.forEach((y, i) => {
-      if (i % step) return;
-      track.append(el("span", { class: "tl-tick", style: { left: `${pct(dayNumber(`${y}-01-01`))}%` } }, String(y)));
-    });
-    track.append(el("span", { class: "tl-cursor-label" }));
+  function axisRow() {
+    const track = el("div", { class: "tl-track tl-axis-track", "aria-hidden": "true" },
+      el("span", { class: "tl-cursor-label" }));
     return el("div", { class: "tl-row tl-axis" },
-      el("div", { class: "tl-label tl-axis-label" }, "Samenwerking en gemeenten"), track);
+      el("div", { class: "tl-label tl-axis-label" }, tr("Samenwerking en gemeenten", "Cooperation and municipalities")),
+      track);
+  }
+
+  // Year labels: as many as fit the axis's width (a label needs about 3.5 em), every 1, 2, 5 or 10 years.
+  function drawTicks() {
+    const track = chart.querySelector(".tl-axis-track");
+    if (!track || !domain) return;
+    const years = [];
+    for (let y = Number(isoOf(domain.start).slice(0, 4)); dayNumber(`${y}-01-01`) < domain.end; y++) years.push(y);
+    const em = parseFloat(getComputedStyle(track).fontSize) || 16;
+    const room = Math.max(1, Math.floor(track.clientWidth / (3.5 * em)));
+    const step = [1, 2, 5, 10, 20].find((s) => Math.ceil(years.length / s) <= room) || 20;
+    for (const tick of track.querySelectorAll(".tl-tick")) tick.remove();
+    for (const y of years) {
+      if (y % step) continue;
+      track.prepend(el("span", { class: "tl-tick", style: { left: `${pct(dayNumber(`${y}-01-01`))}%` } }, String(y)));
+    }
   }
 
   function drawChart() {
@@ -196,7 +212,7 @@
 
     chart.replaceChildren();
     chart.style.setProperty("--years", String(years.length));
-    chart.append(axisRow(years));
+    chart.append(axisRow());
     const body = el("div", { class: "tl-body" });
     for (const r of rows) {
       const startPos = r.startDay ? pct(dayNumber(r.startDay)) : 0;
@@ -205,7 +221,7 @@
       const classes = ["tl-bar", `f-${r.form}`];
       if (!r.startDay) classes.push("no-start");
       if (!r.endDay) classes.push("ongoing");
-      const label = `${r.name}, ${FORMS[r.form].nl}, ${dateRange(r)}` + (r.endDay ? `, ${endingText(r)}` : "");
+      const label = `${r.name}, ${FORM(r.form)}, ${dateRange(r)}` + (r.endDay ? `, ${endingText(r)}` : "");
       const bar = el("a", { class: classes.join(" "), href, title: barTitle(r), "aria-label": label,
         "data-ref": r.ref, style: { left: `${startPos}%`, width: `${Math.max(endPos - startPos, 0.4)}%` } });
       const track = el("div", { class: "tl-track" }, bar, el("span", { class: "tl-cursor", "aria-hidden": "true" }));
@@ -219,7 +235,7 @@
         if (i) members.append(" · ");
         members.append(el("span", { class: "tl-member", "data-code": m.code,
           title: memberTitle(m) }, m.name, m.role === "centrumgemeente" ? el("abbr", {
-          title: "centrumgemeente (host)" }, " (c)") : ""));
+          title: ROLES.centrumgemeente }, " (c)") : ""));
       });
       const when = el("span", { class: "tl-when" }, dateRange(r), r.endDay ? ` · ${endingText(r)}` : "");
       const labelCell = el("div", { class: "tl-label" },
@@ -227,6 +243,7 @@
       body.append(el("div", { class: "tl-row", "data-ref": r.ref, "data-form": r.form }, labelCell, track));
     }
     chart.append(body);
+    drawTicks();
     chart.dataset.state = "ready";
     chart.dataset.rows = String(rows.length);
   }
@@ -234,8 +251,8 @@
   function memberTitle(m) {
     const parts = [m.name];
     if (m.role) parts.push(ROLES[m.role] || m.role);
-    if (m.from || m.until) parts.push(`lid ${m.from || "?"} – ${m.until || "heden"}`);
-    if (m.lastDay) parts.push(`gemeente bestond tot en met ${m.lastDay}`);
+    if (m.from || m.until) parts.push(`${tr("lid", "member")} ${m.from || "?"} – ${m.until || tr("heden", "now")}`);
+    if (m.lastDay) parts.push(`${tr("gemeente bestond tot en met", "municipality existed up to and including")} ${m.lastDay}`);
     return parts.join(", ");
   }
 
@@ -245,12 +262,12 @@
       const href = data.docBase + "samenwerking/" + encodeURIComponent(r.ref);
       const members = el("ul", { class: "tl-cell-list" }, r.members.map((m) => el("li", { "data-code": m.code },
         el("a", { href: data.docBase + "gemeente/" + encodeURIComponent(m.code) }, m.name),
-        ` (${ROLES[m.role] || m.role || "?"}, ${m.from || "?"} – ${m.until || "heden"})`)));
+        ` (${ROLES[m.role] || m.role || "?"}, ${m.from || "?"} – ${m.until || tr("heden", "now")})`)));
       const ended = r.endDay ? [endingText(r), r.reason ? el("div", { class: "muted" }, r.reason) : ""] : "—";
       tableBody.append(el("tr", { "data-ref": r.ref },
         el("td", {}, el("a", { href }, r.name), r.note ? el("div", { class: "muted" }, r.note) : ""),
-        el("td", {}, FORMS[r.form].nl),
-        el("td", {}, r.startDay ? yearOrDay(r.start, r.startDay) : "onbekend",
+        el("td", {}, FORM(r.form)),
+        el("td", {}, r.startDay ? yearOrDay(r.start, r.startDay) : tr("onbekend", "unknown"),
           r.startSource ? el("div", { class: "muted" }, r.startSource) : ""),
         el("td", {}, r.endDay ? yearOrDay(r.end, r.endDay) : "—",
           r.endSource ? el("div", { class: "muted" }, r.endSource) : ""),
@@ -292,7 +309,7 @@
   }
 
   function setCount(name, n) {
-    for (const node of document.querySelectorAll(`[data-count="${name}"], [data-count-en="${name}"]`)) {
+    for (const node of document.querySelectorAll(`[data-count="${name}"]`)) {
       node.textContent = String(n);
     }
   }
@@ -304,7 +321,7 @@
     slider.setAttribute("aria-valuetext", longDate(day));
     dayEl.textContent = longDate(day);
     dayEl.setAttribute("datetime", day);
-    for (const t of document.querySelectorAll("time[data-day]")) t.textContent = longDate(day);
+    for (const node of document.querySelectorAll("time[data-day]")) node.textContent = longDate(day);
 
     const active = activeOn(day);
     setCount("fusies", active.full.size);
@@ -329,11 +346,11 @@
         span.classList.toggle("is-pending", counted && Boolean(m.from) && m.from > day);
       }
     }
-    for (const tr of tableBody.querySelectorAll("tr")) {
-      const r = rows.find((x) => x.ref === tr.dataset.ref);
+    for (const rowEl of tableBody.querySelectorAll("tr")) {
+      const r = rows.find((x) => x.ref === rowEl.dataset.ref);
       const on = orgActive(r, day);
-      tr.classList.toggle("is-active", on);
-      tr.querySelector(".tl-active-cell").textContent = on ? "actief" : "—";
+      rowEl.classList.toggle("is-active", on);
+      rowEl.querySelector(".tl-active-cell").textContent = on ? tr("actief", "active") : "—";
     }
     gemeentenList.replaceChildren(...[...active.allMunicipalities.entries()]
       .sort((a, b) => a[1].name.localeCompare(b[1].name, "nl"))
@@ -360,25 +377,28 @@
         body: data.query,
       });
     } catch (err) {
-      showError(`Het SPARQL-endpoint (${data.endpoint}) is niet bereikbaar / the endpoint cannot be reached: ${err}`);
+      showError(tr(`Het SPARQL-endpoint (${data.endpoint}) is niet bereikbaar: ${err}`,
+        `The SPARQL endpoint (${data.endpoint}) cannot be reached: ${err}`));
       return;
     }
     if (!resp.ok) {
       let message = await resp.text();
       try { message = JSON.parse(message).message || message; } catch (e) { /* plain text error body */ }
-      showError(`Het SPARQL-endpoint antwoordde ${resp.status} / the endpoint answered ${resp.status}: ${message}`);
+      showError(tr(`Het SPARQL-endpoint antwoordde ${resp.status}: ${message}`,
+        `The SPARQL endpoint answered ${resp.status}: ${message}`));
       return;
     }
     let json;
     try {
       json = await resp.json();
     } catch (err) {
-      showError(`Het antwoord van het endpoint is geen SPARQL-JSON / the answer is not SPARQL JSON: ${err}`);
+      showError(tr(`Het antwoord van het endpoint is geen SPARQL-JSON: ${err}`,
+        `The answer of the endpoint is not SPARQL JSON: ${err}`));
       return;
     }
     rows = json.results.bindings.map(parseRow);
     if (!rows.length) {
-      showError("Het register bevat geen samenwerkingen / the register holds no cooperations.");
+      showError(tr("Het register bevat geen samenwerkingen.", "The register holds no cooperations."));
       return;
     }
     drawChart();
@@ -386,9 +406,9 @@
     setupSlider();
     const truncated = resp.headers.get("Fusiekg-Truncated");
     statusEl.className = truncated ? "status warning" : "status ok";
-    statusEl.textContent = `${rows.length} samenwerkingen uit het register (${rows.length} cooperations), ` +
-      `antwoord op query 30 van /${data.endpoint}` +
-      (truncated ? ` — afgekapt op ${truncated} rijen / cut at ${truncated} rows` : "");
+    statusEl.textContent = tr(`${rows.length} samenwerkingen uit het register, antwoord op query 30 van /${data.endpoint}`,
+      `${rows.length} cooperations from the register, the answer to query 30 from /${data.endpoint}`) +
+      (truncated ? tr(` — afgekapt op ${truncated} rijen`, ` — cut at ${truncated} rows`) : "");
     choose(current, "load");
   }
 
@@ -397,7 +417,7 @@
     const controls = document.querySelector(".tl-controls");
     if (controls) document.documentElement.style.setProperty("--tl-controls-h", `${controls.offsetHeight}px`);
   }
-  window.addEventListener("resize", stickAxis);
+  window.addEventListener("resize", () => { stickAxis(); drawTicks(); });
   stickAxis();
   load();
 })();
