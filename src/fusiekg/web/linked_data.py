@@ -508,6 +508,19 @@ SELECT ?lid ?org ?member ?role ?begin ?end ?vorm WHERE {{
 }} ORDER BY ?begin ?org ?member""")
 
 
+def versions(iri: str) -> list[dict]:
+    """The dated versions of a regeling, with their form and the ROO record each comes from."""
+    t = iri_ref(iri)
+    return select(f"""PREFIX dcterms: <{DCTERMS}> PREFIX fkg: <{FKG}> PREFIX prov: <{PROV}> PREFIX schema: <{SCHEMA}>
+PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?versie ?rooId ?naam ?van ?tot ?vorm ?url WHERE {{
+  {t} dcterms:hasVersion ?versie . ?versie fkg:rooId ?rooId ; skos:prefLabel ?naam .
+  OPTIONAL {{ ?versie prov:generatedAtTime ?van }} OPTIONAL {{ ?versie prov:invalidatedAtTime ?tot }}
+  OPTIONAL {{ ?versie fkg:regelingvorm ?vorm }}
+  OPTIONAL {{ ?versie dcterms:source ?bron OPTIONAL {{ ?bron schema:url ?url }} }}
+}} ORDER BY ?van ?rooId""")
+
+
 def mergers(iri: str) -> list[dict]:
     """TOOI municipal-merger events the municipality took part in, with everyone they created, continued or ended."""
     t = iri_ref(iri)
@@ -637,6 +650,12 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     org_like = bool(iri_types & {str(FKG.AmbtelijkeSamenwerking), str(ORG.Organization), str(TOOIONT.Gemeente)})
     members = memberships(iri) if org_like else []
     merge_rows = mergers(iri) if str(TOOIONT.Gemeente) in iri_types else []
+    version_rows = versions(iri) if str(FKG.Regeling) in iri_types else []
+    net = None
+    if str(TOOIONT.Gemeente) in iri_types:
+        from .network import section  # noqa: PLC0415 - network builds on this module
+
+        net = section(iri)
     claims = statements_about(iri)
     graphs = desc.graphs() | {r["g"]["value"] for r in inbound}
     prov_rows = graph_provenance(graphs)
@@ -644,7 +663,7 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     wanted = desc.iris() | {iri} | graphs
     for r in inbound:
         wanted |= {r[k]["value"] for k in ("s", "p", "owner") if k in r and r[k]["type"] == "uri"}
-    for rows in (members, merge_rows, claims, prov_rows):
+    for rows in (members, merge_rows, claims, prov_rows, version_rows):
         for r in rows:
             wanted |= {t["value"] for t in r.values() if t["type"] == "uri"}
     sources = [o["value"] for p in (PROV.wasDerivedFrom, DCTERMS.source) for o in desc.objects(str(p))
@@ -697,6 +716,11 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
                          "begin": r.get("begin", {}).get("value", ""), "end": r.get("end", {}).get("value", ""),
                          } for r in members],
         "mergers": list(events.values()),
+        "versions": [{"versie": view(r["versie"]), "rooId": r["rooId"]["value"], "naam": r["naam"]["value"],
+                      "van": r.get("van", {}).get("value", "")[:10], "tot": r.get("tot", {}).get("value", "")[:10],
+                      "vorm": view(r["vorm"]) if "vorm" in r else None,
+                      "url": r.get("url", {}).get("value")} for r in version_rows],
+        "network": net,
         "claims": [{"statement": view(r["st"]), "predicate": notes.predicate(r["p"]["value"])[0],
                     "object": view(r["o"]), "source": view(r["source"]) if "source" in r else None,
                     "betrouwbaarheid": view(r["betrouwbaarheid"]) if "betrouwbaarheid" in r else None,
@@ -798,8 +822,13 @@ def doc_scheme(type_: str):
     return early or describe_page(subject_for(type_, None), f"/doc/{type_}", ext)
 
 
+def _shows_today(type_: str, ref: str) -> bool:
+    """A municipality page without `?datum` lists the regelingen of today."""
+    return type_ == "gemeente" and "datum" not in request.args
+
+
 @bp.route("/doc/<type_>/<ref>")
-@cacheable
+@cacheable(today=_shows_today)
 def doc_thing(type_: str, ref: str):
     ref, ext = split_extension(ref)
     early = _check_segments("doc", type_, ref, ext)
