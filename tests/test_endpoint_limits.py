@@ -92,8 +92,10 @@ def test_row_cap_cuts_and_says_so_in_headers_and_body(limited):
     assert [link.get("href") for link in head.iter(f"{{{SRX}}}link")] == [url + "/sparql#limits"]
     assert len(ElementTree.fromstring(xml.content).findall(f".//{{{SRX}}}result")) == 50
     # ... which points at the section of the service page that explains the cap.
-    page = requests.get(url + "/sparql", headers={"Accept": "text/html"})
+    page = requests.get(url + "/sparql", params={"lang": "en"}, headers={"Accept": "text/html"})
     assert 'id="limits"' in page.text and "cuts answers at 50 rows" in page.text
+    page = requests.get(url + "/sparql", params={"lang": "nl"}, headers={"Accept": "text/html"})
+    assert 'id="limits"' in page.text and "na 50 rijen" in page.text
     # ... a comment on the first line of Turtle, TriG, N-Triples and N-Quads, an XML comment in RDF/XML.
     construct = "CONSTRUCT WHERE { ?s ?p ?o }"
     for fmt, rdf_format in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
