@@ -105,10 +105,16 @@ def _moment(d: date) -> Literal:
     return Literal(f"{d.isoformat()}T00:00:00", datatype=XSD.dateTime)
 
 
+def roo_form(rec: dict) -> str | None:
+    """The form of a version as ROO registers it (its samenwerkingsvorm), as our concept's local name."""
+    form = (rec.get("gr_meta") or {}).get("samenwerkingsvorm") or {}
+    return FORMS.get(str(form.get("value") or "").strip("'\" ").lower()) if isinstance(form, dict) else None
+
+
 def form_of(rec: dict) -> str | None:
-    """Our form concept for a version: ROO's samenwerkingsvorm; a centrumregeling when its title says so."""
-    value = str(((rec.get("gr_meta") or {}).get("samenwerkingsvorm") or {}).get("value") or "").strip("'\" ").lower()
-    form = FORMS.get(value)
+    """The form a regeling gets from its latest version: ROO's, or centrumgemeente when ROO says 'regeling zonder
+    meer' and the title calls it a centrum(gemeente)regeling."""
+    form = roo_form(rec)
     if form == "regeling-zonder-meer" and _CENTRUM_TITLE.search(roo_records.name_of(rec)):
         return CENTRUMGEMEENTE
     return form
@@ -313,7 +319,7 @@ class _Builder:
             g.add((node, PROV.generatedAtTime, _moment(begin)))
         if until:
             g.add((node, PROV.invalidatedAtTime, _moment(until)))
-        value = FORMS.get(str((meta.get("samenwerkingsvorm") or {}).get("value") or "").strip("'\" ").lower())
+        value = roo_form(rec)
         if value:
             g.add((node, FKG.regelingvorm, REGELINGVORM[value]))
         if meta.get("doel"):
