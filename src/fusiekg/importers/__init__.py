@@ -21,16 +21,16 @@ class SourceDataError(ValueError):
         super().__init__(f"{path}{f' ({where})' if where else ''}: {message}")
 
 
-def time_instant(g: Graph, value: date | int) -> URIRef:
-    """`fkgid:tijdstip/YYYY-MM-DD` (or `/YYYY` when only the year is known): one shared time:Instant per day or
-    year, so that dated memberships need no blank nodes and every graph names the same instant alike."""
+def time_instant(g: Graph, ref: str, value: date | int) -> URIRef:
+    """`fkgid:tijdstip/{ref}`: the begin or end of one period (`ref` = the period's ref + `-begin` / `-einde`), a
+    time:Instant with its day (or only its year). An IRI rather than a blank node so that it can be linked to; one
+    per period rather than one per day, because a triple stated in two named graphs is returned twice by a query
+    over their union (pyoxigraph keeps the union a bag), and the register and the regelingen share days."""
+    node = ID[f"tijdstip/{ref}"]
+    g.add((node, RDF.type, TIME.Instant))
     if isinstance(value, date):
-        node = ID[f"tijdstip/{value.isoformat()}"]
-        g.add((node, RDF.type, TIME.Instant))
         g.add((node, TIME.inXSDDate, Literal(value.isoformat(), datatype=XSD.date)))
     else:
-        node = ID[f"tijdstip/{value:04d}"]
-        g.add((node, RDF.type, TIME.Instant))
         g.add((node, TIME.inXSDgYear, Literal(f"{value:04d}", datatype=XSD.gYear)))
     return node
 

@@ -415,7 +415,7 @@ class _Builder:
         g.add((node, ORG.memberDuring, interval))
         g.add((interval, RDF.type, TIME.Interval))
         if begin:
-            g.add((interval, TIME.hasBeginning, time_instant(g, begin)))
+            g.add((interval, TIME.hasBeginning, time_instant(g, f"gr-{key}-{party.key}{suffix}-begin", begin)))
         if end:
-            g.add((interval, TIME.hasEnd, time_instant(g, end)))
+            g.add((interval, TIME.hasEnd, time_instant(g, f"gr-{key}-{party.key}{suffix}-einde", end)))
         self.carrier(node, [versions[i] for i in run], confidence)

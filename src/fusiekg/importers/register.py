@@ -245,7 +245,8 @@ class _Builder:
         return node
 
     def bron_polder(self) -> URIRef:
-        return roo.describe_mirror(self.g)
+        """The ROO mirror; described in fkgg:regelingen, not twice (a triple in two graphs is returned twice)."""
+        return roo.MIRROR
 
     def bron_csv(self) -> URIRef:
         node = ID["bron/register-ambtelijke-fusies"]
@@ -258,7 +259,8 @@ class _Builder:
         return node
 
     def bron_roo(self, rid: str) -> URIRef:
-        return roo.describe_source(self.g, self.roo, rid)
+        """A ROO record as a source; fkgg:regelingen describes every record it reads (see bron_polder)."""
+        return roo.source_iri(rid)
 
     def _source_node(self, node: URIRef) -> None:
         self.g.add((node, RDF.type, DCTERMS.BibliographicResource))
@@ -296,8 +298,8 @@ class _Builder:
     def note(self, node, nl: str, en: str) -> None:
         note(self.g, node, nl, en)
 
-    def instant(self, when: When) -> URIRef:
-        return time_instant(self.g, when.value)
+    def instant(self, ref: str, when: When) -> URIRef:
+        return time_instant(self.g, ref, when.value)
 
     def event_time(self, event: URIRef, when: When | None) -> None:
         if when is None or when.value is None:
@@ -542,9 +544,9 @@ def _membership(b: _Builder, row: dict, org: URIRef, org_name: str, p: Participa
     g.add((node, ORG.memberDuring, interval))
     g.add((interval, RDF.type, TIME.Interval))
     if begin is not None:
-        g.add((interval, TIME.hasBeginning, b.instant(begin)))
+        g.add((interval, TIME.hasBeginning, b.instant(f"{row['id']}-{p.code}-begin", begin)))
     if end is not None and end.value is not None:
-        g.add((interval, TIME.hasEnd, b.instant(end)))
+        g.add((interval, TIME.hasEnd, b.instant(f"{row['id']}-{p.code}-einde", end)))
         muni = b.index.municipalities[p.code]
         if muni.end is not None and end.first_day() is not None and (end.first_day() - muni.end).days > 1:
             b.note(node, f"{p.name} bestond volgens TOOI tot en met {muni.end.isoformat()}; het register noemt geen "

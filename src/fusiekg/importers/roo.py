@@ -239,9 +239,16 @@ def _group_versions(roo: RooFolder) -> None:
 
 # --- sources ------------------------------------------------------------------------------------------------------
 
+MIRROR = ID["bron/polder"]
+
+
+def source_iri(rid: str) -> URIRef:
+    return ID[f"bron/roo-{rid}"]
+
+
 def describe_source(g: Graph, roo: RooFolder, rid: str) -> URIRef:
-    """`fkgid:bron/roo-{id}`: the ROO record as a source, with its ROO page; the same triples in every graph."""
-    node = ID[f"bron/roo-{rid}"]
+    """`fkgid:bron/roo-{id}`: the ROO record as a source, with its ROO page (in fkgg:regelingen only)."""
+    node = source_iri(rid)
     if (node, RDF.type, DCTERMS.BibliographicResource) in g:
         return node
     rec, path = roo.records[rid], roo.paths[rid]
@@ -262,7 +269,7 @@ def describe_source(g: Graph, roo: RooFolder, rid: str) -> URIRef:
 
 
 def describe_mirror(g: Graph) -> URIRef:
-    node = ID["bron/polder"]
+    node = MIRROR
     if (node, RDF.type, DCTERMS.BibliographicResource) not in g:
         _source_node(g, node)
         g.add((node, RDFS.label, Literal("anneschuth/polder: kopie van het Register van Overheidsorganisaties (ROO)",
