@@ -21,7 +21,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 
 from .. import resources
 from ..namespaces import GM
-from . import i18n, linked_data
+from . import linked_data
 from .caching import cacheable
 from .limits import HttpError
 from .query_page import parse_example
@@ -139,4 +139,4 @@ def page(ref: str):
     data = section(iri)
     if ext == "json":
         return jsonify({k: v for k, v in data.items() if k not in ("query_links",)})
-    return render_template("network.html", net=data, lang_texts=i18n.current())
+    return render_template("network.html", net=data)
