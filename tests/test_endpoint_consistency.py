@@ -95,4 +95,4 @@ def test_the_endpoint_shows_the_blank_nodes_of_the_dumps(two_workers, store_dir)
     dump = {str(q) for q in ox.parse(gzip.decompress((store_dir / "dumps" / "all.nq.gz").read_bytes()),
                                      ox.RdfFormat.N_QUADS)
             if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)}
-    assert len(served) > 2000 and served == dump
+    assert len(served) > 1500 and served == dump  # periods and instants of memberships have IRIs, not blank nodes

@@ -59,11 +59,13 @@ def test_complete_answers_and_the_byte_limit_over_a_remote_store(oxigraph, kg):
     proc, url = start_server(["--store", str(tmp / "no-local-store"), "--sparql-url", ox_url, "--workers", "1",
                               "--max-result-bytes", "8000000"])
     try:
-        total = int(kg.select(COUNT)[0]["n"])
-        whole = requests.get(url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
+        # one graph (about 2.5 MB as JSON) whole, then four copies of it (about 10 MB) past the 8 MB limit
+        graph = "GRAPH <https://w3id.org/fusiekg/graph/municipalities> { ?s ?p ?o }"
+        total = int(kg.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {graph} }}")[0]["n"])
+        whole = requests.get(url + "/sparql", params={"query": f"SELECT * WHERE {{ {graph} }}"}, headers={"Accept": JSON})
         assert whole.status_code == 200 and "Fusiekg-Truncated" not in whole.headers
         assert len(whole.json()["results"]["bindings"]) == total
-        doubled = "SELECT * WHERE { ?s ?p ?o . VALUES ?copy { 1 2 } }"
+        doubled = f"SELECT * WHERE {{ {graph} VALUES ?copy {{ 1 2 3 4 }} }}"
         over = requests.get(url + "/sparql", params={"query": doubled}, headers={"Accept": JSON})
         assert over.status_code == 422 and "larger than 8000000 bytes" in over.text
         relative = requests.post(url + "/sparql", data="CONSTRUCT { <s> <p> 1 } WHERE {}",

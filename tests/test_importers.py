@@ -15,7 +15,7 @@ import pytest
 
 from fusiekg import namespaces as ns
 from fusiekg import resources
-from fusiekg.importers import SourceDataError, register, tooi
+from fusiekg.importers import SourceDataError, regelingen, register, tooi
 
 DATA = resources.path("data")
 PREFIXES = ns.sparql_prologue()
@@ -33,9 +33,16 @@ def register_graph():
 
 
 @pytest.fixture(scope="module")
-def store(municipalities, register_graph) -> ox.Store:
+def regelingen_graph():
+    return regelingen.load(DATA)
+
+
+@pytest.fixture(scope="module")
+def store(municipalities, register_graph, regelingen_graph) -> ox.Store:
+    """TOOI, the register and the regelingen (which describe the ROO records the register cites)."""
     s = ox.Store()
-    for name, g in ((ns.G_MUNICIPALITIES, municipalities), (ns.G_REGISTER, register_graph)):
+    for name, g in ((ns.G_MUNICIPALITIES, municipalities), (ns.G_REGISTER, register_graph),
+                    (ns.G_REGELINGEN, regelingen_graph)):
         s.load(g.serialize(format="nt"), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
     return s
 
@@ -132,7 +139,7 @@ def test_tooi_missing_file_is_a_clear_error(tmp_path):
 def test_every_csv_row_is_a_cooperation(store):
     ids = {r["id"] for r in csv.DictReader(CSV_PATH.open(encoding="utf-8"))}
     rows = select(store, "SELECT ?s WHERE { ?s a fkg:AmbtelijkeSamenwerking }")
-    assert len(rows) == 32
+    assert len(rows) == 49  # 32 rows of the first register, 17 from the additions (ADDITIONS.md: N1-N7 and others)
     assert {r["s"].rsplit("/", 1)[-1] for r in rows} == ids
 
 
@@ -141,21 +148,24 @@ def test_forms_per_kind(store):
                                 OPTIONAL { ?s org:classification ?v } BIND(COALESCE(STR(?v), "geen") AS ?vorm) }
                             GROUP BY ?vorm""")
     counts = {r["vorm"].rsplit("/", 1)[-1]: int(r["n"]) for r in rows}
-    assert counts == {"werkorganisatie": 19, "centrumconstructie": 6, "bedrijfsvoeringssamenwerking": 3, "geen": 4}
-    # those without a form say so, in both languages
+    assert counts == {"werkorganisatie": 23, "centrumconstructie": 8, "bedrijfsvoeringssamenwerking": 10, "geen": 8}
+    # those without a form say so, in both languages; a full fusion of unverified form is typed as one, without a form
     assert not ask(store, """ASK { ?s a fkg:AmbtelijkeSamenwerking FILTER NOT EXISTS { ?s org:classification ?v }
                                    FILTER NOT EXISTS { ?s skos:note ?nl , ?en
                                        FILTER(LANGMATCHES(LANG(?nl), "nl") && LANGMATCHES(LANG(?en), "en")
-                                              && CONTAINS(?nl, "Vorm onbekend")) } }""")
+                                              && (CONTAINS(?nl, "Vorm onbekend")
+                                                  || CONTAINS(?nl, "niet vastgesteld"))) } }""")
     unclassified = {r["s"].rsplit("/", 1)[-1] for r in select(store, """SELECT ?s WHERE {
         ?s a fkg:AmbtelijkeSamenwerking FILTER NOT EXISTS { ?s org:classification ?v } }""")}
-    assert unclassified == {"boxmeer-sintanthonis", "deal", "enschede-losser", "tilburg-dongen"}
+    assert unclassified == {"boxmeer-sintanthonis", "deal", "enschede-losser", "tilburg-dongen", "liemers",
+                            "aalsmeer-uithoorn", "dantumadiel-leeuwarden", "alkmaar-graft-de-rijp-schermer"}
+    assert ask(store, "ASK { fkgid:samenwerking\\/alkmaar-graft-de-rijp-schermer a fkg:AmbtelijkeFusieorganisatie }")
 
 
 def test_centrumconstructie_has_one_host_that_is_a_member(store):
     rows = select(store, """SELECT ?s (COUNT(DISTINCT ?h) AS ?hosts) WHERE {
         ?s org:classification <https://w3id.org/fusiekg/id/vorm/centrumconstructie> ; fkg:centrumgemeente ?h } GROUP BY ?s""")
-    assert len(rows) == 6 and all(r["hosts"] == "1" for r in rows)
+    assert len(rows) == 8 and all(r["hosts"] == "1" for r in rows)
     assert not ask(store, """ASK { ?s org:classification <https://w3id.org/fusiekg/id/vorm/centrumconstructie> ;
                                       fkg:centrumgemeente ?h .
                                    FILTER NOT EXISTS { ?s org:hasMember ?h ; org:unitOf ?h .
@@ -165,14 +175,17 @@ def test_centrumconstructie_has_one_host_that_is_a_member(store):
 
 
 def test_every_member_is_a_tooi_municipality(store):
-    assert count(store, "?m org:member ?x") == count(store, "?m org:member ?x . ?x a tooiont:Gemeente") > 60
-    assert not ask(store, "ASK { ?s org:hasMember ?x FILTER NOT EXISTS { ?x a tooiont:Gemeente } }")
+    """In the register (a regeling may also have provinces, water boards and foreign bodies as participants)."""
+    member = "GRAPH fkgg:register { ?m org:member ?x }"
+    assert count(store, member) == count(store, f"{member} ?x a tooiont:Gemeente") > 60
+    assert not ask(store, """ASK { GRAPH fkgg:register { ?s org:hasMember ?x }
+                                   FILTER NOT EXISTS { ?x a tooiont:Gemeente } }""")
     assert not ask(store, "ASK { ?s fkg:levertAmbtelijkeDienstenAan ?x FILTER NOT EXISTS { ?x a tooiont:Gemeente } }")
 
 
 def test_memberships_are_dated(store):
     named = sum(len(r["deelnemers_cbs"].split(";")) for r in csv.DictReader(CSV_PATH.open(encoding="utf-8")))
-    assert count(store, "?x a org:Membership") == named == 80
+    assert count(store, "GRAPH fkgg:register { ?x a org:Membership }") == named == 125
     rows = select(store, """SELECT ?d WHERE { fkgid:lidmaatschap\\/bar-gm0489 org:member gm:gm0489 ;
                                org:organization fkgid:samenwerking\\/bar ; org:role fkgid:rol\\/deelnemer ;
                                org:memberDuring/time:hasBeginning/time:inXSDDate ?d }""")
@@ -180,7 +193,7 @@ def test_memberships_are_dated(store):
 
 
 def test_every_register_fact_carrier_has_a_source_and_a_confidence(store):
-    carriers = """VALUES ?t { fkg:AmbtelijkeSamenwerking org:Membership fkg:Oprichting fkg:Opheffing fkg:Regeling
+    carriers = """VALUES ?t { fkg:AmbtelijkeSamenwerking org:Membership fkg:Oprichting fkg:Opheffing
                               rdf:Statement } GRAPH fkgg:register { ?x a ?t }"""
     assert count(store, carriers) > 200
     assert not ask(store, f"ASK {{ {carriers} FILTER NOT EXISTS {{ ?x dcterms:source ?s . ?x prov:wasDerivedFrom ?s }} }}")
@@ -216,7 +229,7 @@ def test_no_municipality_gets_an_org_identifier(store):
 
 def test_every_tooi_event_named_in_the_csv_resolves(store):
     named = set(re.findall(r"\bwzg_[0-9A-Za-z]+", CSV_PATH.read_text(encoding="utf-8")))
-    assert len(named) == 6
+    assert len(named) == 10
     for ref in named:
         assert ask(store, f"""ASK {{ ?o a fkg:Opheffing ; prov:wasInformedBy gm:{ref} .
                                      gm:{ref} tooiont:tijdstipWijziging ?t }}"""), ref
@@ -257,14 +270,17 @@ def test_register_and_roo_disagreements_are_both_kept(store):
                                    fkg:startdatumBron ?t FILTER(CONTAINS(?t, "pers: 2011")) }""")
 
 
-def test_roo_regeling_versions_are_facts_with_roo_as_source(store):
-    rows = select(store, """SELECT ?r ?vorm ?van ?tot WHERE { fkgid:samenwerking\\/bel fkg:regeling ?r .
-        ?r a fkg:Regeling ; fkg:juridischeVorm ?vorm ; prov:generatedAtTime ?van ; dcterms:source ?b .
-        OPTIONAL { ?r prov:invalidatedAtTime ?tot } ?b schema:url ?u } ORDER BY ?van""")
-    assert [r["vorm"] for r in rows] == ["Openbaar lichaam", "Bedrijfsvoeringsorganisatie",
-                                         "Bedrijfsvoeringsorganisatie", "Bedrijfsvoeringsorganisatie"]
-    assert rows[0]["van"].startswith("2017-07-14") and rows[0]["tot"].startswith("2020-10-31")
-    assert ask(store, "ASK { fkgid:regeling\\/roo-28355148 dcterms:replaces fkgid:regeling\\/roo-28067656 }")
+def test_cooperations_link_the_regeling_described_in_the_regelingen_graph(store, register_graph):
+    """The register links BEL to its regeling (all four ROO versions are one regeling) and describes no version
+    itself: one source of truth per ROO record, the regelingen graph."""
+    assert {str(o) for o in register_graph.objects(ns.ID["samenwerking/bel"], ns.FKG.regeling)} == {
+        str(ns.ID["regeling/roo-28067656"])}
+    assert not list(register_graph.subjects(ns.RDF.type, ns.FKG.Regelingversie))
+    assert not list(register_graph.subjects(ns.RDF.type, ns.FKG.Regeling))
+    # BAR: its regeling continues as De Bedrijfsvoeringspartner, and the row now carries BAR's TOOI organisation
+    assert ask(store, """ASK { fkgid:samenwerking\\/bar fkg:regeling fkgid:regeling\\/roo-22938625 ;
+                               org:identifier "so0828" ; fkg:tooiOrganisatie so:so0828 ;
+                               skos:altLabel "De Bedrijfsvoeringspartner"@nl }""")
 
 
 def test_herindeling_found_by_name_or_new_code_in_the_register(store):
@@ -308,6 +324,6 @@ def test_a_missing_column_or_roo_file_is_a_clear_error(tmp_path):
     with pytest.raises(SourceDataError, match="missing column.*confidence"):
         register.load(data)
     data = _copy_data(tmp_path / "again")
-    (data / "register" / "roo" / "swo.yaml").unlink()
-    with pytest.raises(SourceDataError, match="cites swo.yaml"):
+    (data / "register" / "roo-gr" / "swo.yaml").unlink()
+    with pytest.raises(SourceDataError, match="cites swo.yaml, which is not in data/register/roo-gr/"):
         register.load(data)

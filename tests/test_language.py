@@ -14,7 +14,8 @@ from fusiekg.web import create_app
 
 BROWSER = {"Accept": "text/html"}
 PAGES = ["/", "/sparql", "/doc/samenwerking/bar", "/doc/gemeente/gm0489", "/doc/bevinding/twee-hoofdvormen", "/def",
-         "/tijdlijn", "/telling", "/validate", "/dumps/", "/zoek?q=berg", "/doc/samenwerking/bestaat-niet", "/nergens"]
+         "/tijdlijn", "/telling", "/validate", "/dumps/", "/zoek?q=berg", "/doc/samenwerking/bestaat-niet", "/nergens",
+         "/netwerk/gm0080?datum=2025-01-01", "/doc/regeling/roo-28067656"]
 
 
 @pytest.fixture

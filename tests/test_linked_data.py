@@ -153,7 +153,9 @@ def test_rdf_by_accept_header(client, accept, mime):
     assert r.headers["Content-Location"].startswith("/doc/samenwerking/bar.")
 
 
-def test_description_includes_nested_blank_nodes_of_membership_interval(client, kg):
+def test_description_includes_the_membership_period_and_its_instants(client, kg):
+    """The period and its instants have IRIs (fkgid:periode/..., fkgid:tijdstip/...) but are part of the
+    membership: its description carries them, as it carried the blank nodes they once were."""
     g = Graph().parse(data=client.get("/doc/lidmaatschap/bar-gm0489.ttl").get_data(), format="turtle")
     start = kg.select(f"""SELECT ?d WHERE {{ <{BAR_GM0489}> <{rns.ORG.memberDuring}>/<{rns.TIME.hasBeginning}>/<{rns.TIME.inXSDDate}> ?d }}""")
     assert start, "the store has a start date for this membership"

@@ -30,6 +30,8 @@ PAGES = {
     "validate": ("/validate?voorbeeld=invalid/gemeente-bestond-niet-op-startdatum.ttl", "#rapport"),
     "dumps": ("/dumps/", "main h1"),
     "search": ("/zoek?q=berg", "main h1"),
+    "network": ("/netwerk/gm0080?datum=2025-01-01", ".nw-chart[data-state=ready]"),
+    "regeling": ("/doc/regeling/roo-28067656", "main h1"),
     "error": ("/doc/samenwerking/bestaat-niet", "main h1"),
 }
 NAV = {"nl": ["Zoeken", "Tijdlijn", "Tellingen", "Controleren", "Ontologie"],

@@ -72,9 +72,11 @@ def on(store: ox.Store, day: str):
 
 def test_20_default_date_lists_the_full_fusions_of_1_january_2015(store):
     rows = run(store, 20)
+    # the first register's 15, plus Werkmaatschappij 8KTD (Achtkarspelen and Tytsjerksteradiel; staff together
+    # "since 2015", ROO join date 2014-01-01) from the additions: 16 organisations, 36 municipalities
     assert ids(rows) == {"bel", "over", "kompanjie", "gron-tenboer", "boh", "noaberkracht", "aa", "wodv", "bar", "cgm",
-                         "beemster-purmerend", "uw", "sed", "swo", "oudewater-woerden"}
-    assert len(ids(rows, "gemeente")) == 34
+                         "beemster-purmerend", "uw", "sed", "swo", "oudewater-woerden", "8ktd"}
+    assert len(ids(rows, "gemeente")) == 36
     assert {r["vorm"].rsplit("/", 1)[-1] for r in rows} == {"werkorganisatie", "centrumconstructie"}
     # SWO started on 1 January 2015 by the press, but ROO dates the municipalities' joining 2015-08-01
     swo = [r for r in rows if r["samenwerking"].endswith("/swo")]
@@ -84,8 +86,8 @@ def test_20_default_date_lists_the_full_fusions_of_1_january_2015(store):
 
 def test_20_edited_date_moves_the_answer(store):
     later = on(store, "2016-01-01")
-    assert ids(later) - ids(run(store, 20)) == {"abg"}
-    assert len(ids(later)) == 16 and len(ids(later, "gemeente")) == 37
+    assert ids(later) - ids(run(store, 20)) == {"abg", "mgd"}  # ABG (3 municipalities) and MijnGemeenteDichtbij (2)
+    assert len(ids(later)) == 18 and len(ids(later, "gemeente")) == 41
 
 
 def test_20_end_date_is_exclusive_and_a_year_counts_as_1_january(store):
@@ -115,7 +117,8 @@ def test_21_default_is_barendrecht_in_bar(store):
 def test_21_shows_a_history_in_order(store):
     rows = run(store, 21, ("gm:gm0489", "gm:gm1891"))  # Dantumadiel
     assert [(ids([r]).pop(), r["lidVanaf"], r["rol"].rsplit("/", 1)[-1]) for r in rows] == [
-        ("ddfk", "2015-01-01", "deelnemer"), ("dantumadiel-nef", "2018-12-31", "deelnemer")]
+        ("ddfk", "2015-01-01", "deelnemer"), ("dantumadiel-nef", "2018-12-31", "deelnemer"),
+        ("dantumadiel-leeuwarden", "2024-01-01", "deelnemer")]  # the successor arrangement from the additions
     host = run(store, 21, ("gm:gm0489", "gm:gm1970"))  # Noardeast-Fryslân hosts Dantumadiel
     assert [(ids([r]).pop(), r["rol"].rsplit("/", 1)[-1]) for r in host] == [("dantumadiel-nef", "centrumgemeente")]
 
@@ -130,7 +133,11 @@ def test_22_links_ended_fusions_to_the_tooi_merger_and_new_municipality(store):
             ("langedijk-hhw", "wzg_2076", "gm1980"), ("gsl-friese-meren", "wzg_09681399", "gm1921"),
             ("ddfk", "wzg_03053460", "gm1970")} <= found
     assert ids(rows) == {"dewaard", "gron-tenboer", "cgm", "beemster-purmerend", "langedijk-hhw", "gsl-friese-meren",
-                         "ddfk", "deal", "boxmeer-sintanthonis"}
+                         "ddfk", "deal", "boxmeer-sintanthonis",
+                         # from the additions: four fusions that were the run-up to a herindeling
+                         "vijfheerenlanden", "haarlemmerliede-haarlemmermeer", "weesp-amsterdam",
+                         "alkmaar-graft-de-rijp-schermer"}
+    assert ("weesp-amsterdam", "wzg_2700", "gm0363") in found
     molenwaard = next(r for r in rows if r["samenwerking"].endswith("/dewaard"))
     assert molenwaard["nieuweGemeenteNaam"] == "Molenwaard" and molenwaard["datum"].startswith("2013-01-01")
     assert molenwaard["soort"].endswith("/Samenvoeging")
@@ -142,10 +149,12 @@ def test_23_puts_the_claim_next_to_the_register_count(store):
     rows = {r["telling"].rsplit("/", 1)[-1]: r for r in run(store, 23)}
     claim = rows["test-telling-2015"]
     assert (claim["claimOrganisaties"], claim["claimGemeenten"]) == ("16", "36")
-    assert (claim["registerOrganisaties"], claim["registerGemeenten"]) == ("15", "34")
+    # With Werkmaatschappij 8KTD (from the additions) the register gives the article's 16 with 36 municipalities
+    assert (claim["registerOrganisaties"], claim["registerGemeenten"]) == ("16", "36")
     assert claim["bronnen"] == "https://w3id.org/fusiekg/id/bron/test-bron"
     assert "SED organisatie" in claim["registerLijst"] and "ABG" not in claim["registerLijst"]
+    assert "Werkmaatschappij 8KTD" in claim["registerLijst"]
     later = rows["test-telling-2016"]
-    assert (later["registerOrganisaties"], later["registerGemeenten"]) == ("16", "37")
+    assert (later["registerOrganisaties"], later["registerGemeenten"]) == ("18", "41")  # + ABG and MGD
     none = rows["test-telling-2000"]
     assert (none["registerOrganisaties"], none["registerGemeenten"]) == ("0", "0")

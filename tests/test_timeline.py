@@ -146,9 +146,9 @@ def test_rows_count_active_fusions_as_query_20_does(kg, rows, day):
     assert municipalities == {r["gemeente"].rsplit("/", 1)[-1] for r in expected}
 
 
-def test_default_date_gives_the_registers_15_fusions_with_34_municipalities(rows):
-    orgs, municipalities = active_full_fusions(rows, "2015-01-01")
-    assert (len(orgs), len(municipalities)) == (15, 34)
+def test_default_date_gives_the_registers_16_fusions_with_36_municipalities(rows):
+    orgs, municipalities = active_full_fusions(rows, "2015-01-01")  # 15 of the first register, plus 8KTD
+    assert (len(orgs), len(municipalities)) == (16, 36)
 
 
 # --- the page -----------------------------------------------------------------------------------------------------

@@ -27,21 +27,23 @@ from .namespaces import (
     G_METADATA,
     G_MUNICIPALITIES,
     G_ONTOLOGY,
+    G_REGELINGEN,
     G_REGISTER,
     G_SHAPES,
     GRAPH,
 )
 from .progress import say, step, track
 from .rdfterms import graphs_quads
-from .reasoning import REASONERS
+from .reasoning import DEFAULT_REASONER, REASONERS
 from .store import StoreLayout, read_manifest, write_store
 
 # Source graphs that are reasoned over and validated (shapes and metadata are neither).
-KNOWLEDGE_GRAPHS = (G_ONTOLOGY, G_ARTICLE, G_REGISTER, G_MUNICIPALITIES)
+KNOWLEDGE_GRAPHS = (G_ONTOLOGY, G_ARTICLE, G_REGISTER, G_REGELINGEN, G_MUNICIPALITIES)
 # The shapes the shipped graph must conform to; shapes/description.ttl is for descriptions users submit.
 SHIPPED_SHAPES = ("graph.ttl", "dcat-ap-nl.ttl")
 _CODE_FILES = ("build.py", "reasoning.py", "metadata.py", "rdfterms.py", "blank_nodes.py", "dumps.py",
-               "importers/tooi.py", "importers/register.py")
+               "importers/__init__.py", "importers/tooi.py", "importers/roo.py", "importers/register.py",
+               "importers/regelingen.py")
 _DATASET_FORMATS = {".trig": "trig", ".nq": "nquads"}
 _LINE_FORMATS = {".nt": "N_TRIPLES", ".nq": "N_QUADS"}  # read by pyoxigraph (see _load_lines)
 _GRAPH_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml",
@@ -151,7 +153,9 @@ def _load_lines(path: Path, fmt_name: str) -> dict[str, Graph]:
 
 def load_sources(includes: tuple[Path, ...] = ()) -> Sources:
     # Imported here: `serve` on a current store needs only `ensure_built`, and should start fast.
+    from .importers import regelingen as regelingen_importer  # noqa: PLC0415
     from .importers import register as register_importer  # noqa: PLC0415
+    from .importers import roo as roo_records  # noqa: PLC0415
     from .importers import tooi as tooi_importer  # noqa: PLC0415
 
     root = resources.root()
@@ -161,7 +165,16 @@ def load_sources(includes: tuple[Path, ...] = ()) -> Sources:
     src.graphs[str(G_ONTOLOGY)] = _parse_files(onto_files)
     src.graphs[str(G_SHAPES)] = _parse_files(shape_files)
     src.graphs[str(G_ARTICLE)] = _parse_files(article_files)
-    src.graphs[str(G_REGISTER)] = register_importer.load(root / "data")
+    # The ROO folder and the TOOI index are read once, for both importers that use them.
+    records = roo_records.read(root / "data" / "register" / roo_records.FOLDER)
+    say(records.summary())
+    for skipped in records.skipped:
+        say(f"  skipped {skipped}")
+    index = tooi_importer.index(root / "data")
+    src.graphs[str(G_REGISTER)] = register_importer.load(root / "data", records=records, index=index)
+    src.graphs[str(G_REGELINGEN)], report = regelingen_importer.convert(records, index)
+    for line in report.lines():
+        say(line)
     src.graphs[str(G_MUNICIPALITIES)] = tooi_importer.load(root / "data")
     for inc in includes:
         for name, g in load_include(Path(inc)).items():
@@ -176,7 +189,7 @@ def load_sources(includes: tuple[Path, ...] = ()) -> Sources:
     return src
 
 
-def fingerprint(includes: tuple[Path, ...] = (), reasoner: str = "owlrl") -> str:
+def fingerprint(includes: tuple[Path, ...] = (), reasoner: str = DEFAULT_REASONER) -> str:
     """A hash of every input of the build: when it is unchanged, `serve` reuses the store instead of rebuilding."""
     root = resources.root()
     h = hashlib.sha256(f"{__version__}|{reasoner}".encode())
@@ -223,7 +236,7 @@ def check_shapes(data: list[Graph], shapes: Graph, store=None, graph_names: list
     return outcome.conforms, outcome.text(), outcome.violations
 
 
-def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = "owlrl",
+def build(settings: Settings, includes: tuple[Path, ...] = (), reasoner: str = DEFAULT_REASONER,
           validate: bool = True) -> dict:
     """Build the store at settings.store_dir; raise BuildError (store untouched) when a step fails.
 
@@ -307,7 +320,7 @@ def _build(settings: Settings, includes: tuple[Path, ...], reasoner: str, valida
     return final
 
 
-def ensure_built(settings: Settings, reasoner: str = "owlrl") -> dict:
+def ensure_built(settings: Settings, reasoner: str = DEFAULT_REASONER) -> dict:
     """Reuse the store when its fingerprint matches the sources; build it otherwise (what `serve` does)."""
     layout = StoreLayout(settings.store_dir)
     if layout.exists():

@@ -29,6 +29,7 @@ from .namespaces import (
     G_METADATA,
     G_MUNICIPALITIES,
     G_ONTOLOGY,
+    G_REGELINGEN,
     G_REGISTER,
     G_SHAPES,
     GM,
@@ -112,6 +113,11 @@ _GRAPH_INFO = {  # graph → (title nl, title en, description nl, description en
                       "Samenwerkingen van gemeentelijke ambtelijke organisaties met deelnemers, data en bronnen.",
                       "Cooperations of municipal civil services with their participants, dates and sources.",
                       "data/register/"),
+    str(G_REGELINGEN): ("Gemeenschappelijke regelingen (ROO)", "Joint arrangements (ROO)",
+                        "Alle gemeenschappelijke regelingen uit ROO: versies, vorm, doel, beleidsterreinen, orgaan en "
+                        "deelnemers met toetredingsdatum, elk met het ROO-record als bron.",
+                        "Every joint arrangement in ROO: versions, form, purpose, policy areas, body and participants "
+                        "with their join dates, each with the ROO record as source.", "data/register/roo-gr/"),
     str(G_MUNICIPALITIES): ("Gemeenten en herindelingen (TOOI)", "Municipalities and mergers (TOOI)",
                             "Alle gemeenten, provincies en herindelingen uit de TOOI-registers.",
                             "All municipalities, provinces and municipal mergers from the TOOI registers.",
@@ -123,7 +129,7 @@ _GRAPH_INFO = {  # graph → (title nl, title en, description nl, description en
                       "Deze beschrijving: DCAT-AP-NL 3.0 en VoID, berekend bij het bouwen.",
                       "This description: DCAT-AP-NL 3.0 and VoID, computed at build time.", None),
 }
-_SOURCE_GRAPHS = (G_ONTOLOGY, G_ARTICLE, G_REGISTER, G_MUNICIPALITIES)
+_SOURCE_GRAPHS = (G_ONTOLOGY, G_ARTICLE, G_REGISTER, G_REGELINGEN, G_MUNICIPALITIES)
 
 
 class MetadataError(ValueError):

@@ -23,6 +23,7 @@ G_ONTOLOGY = GRAPH.ontology
 G_SHAPES = GRAPH.shapes
 G_ARTICLE = GRAPH.article
 G_REGISTER = GRAPH.register
+G_REGELINGEN = GRAPH.regelingen
 G_MUNICIPALITIES = GRAPH.municipalities
 G_METADATA = GRAPH.metadata
 G_INFERRED = GRAPH.inferred

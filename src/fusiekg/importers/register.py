@@ -2,9 +2,9 @@
 
 The CSV row is the register's claim about a cooperation, sourced by its own `bronnen`. ROO records (matched by
 the row's ROO ids, TOOI organisatiecode or the record files it cites) add what ROO states, each fact on its own
-carrier with the ROO record as source: regeling versions, membership join dates, and ROO's dates for the
-organisation as separate claims. Where the two disagree both stay, each with its source. Nothing is added that
-neither source says; links to TOOI are checked against the TOOI register copy.
+carrier with the ROO record as source: the link to the regeling (described once, in fkgg:regelingen), membership
+join dates, and ROO's dates for the organisation as separate claims. Where the two disagree both stay, each with
+its source. Nothing is added that neither source says; links to TOOI are checked against the TOOI register copy.
 """
 
 from __future__ import annotations
@@ -14,29 +14,25 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-import yaml
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from ..namespaces import FKG, G_REGISTER, GM, ID, SCHEMA, SO, bind_all
-from . import SourceDataError, tooi
+from . import SourceDataError, carry, note, roo, time_instant, tooi
 
 SUBDIR = "register"
 CSV_FILE = "ambtelijke_fusies.csv"
-ROO_DIR = "roo"
 COLUMNS = ("id", "naam", "deelnemers_cbs", "vorm", "juridische_vorm", "start", "eind", "eind_toelichting",
            "tooi_so", "roo_id", "scope", "bronnen", "confidence")
 REQUIRED = ("id", "naam", "deelnemers_cbs", "vorm", "bronnen", "confidence")
 
 CONFIDENCE = {"high": "hoog", "medium": "midden", "low": "laag"}
 ROO_CONFIDENCE = "hoog"  # a register is a primary source (see the fkgid:betrouwbaarheid scheme)
-ROO_PLACEHOLDER_START = date(1900, 1, 1)  # ROO's "valid since" when it does not know
 
-VORM, ROL, BETROUWBAARHEID = (Namespace(f"{ID}{kind}/") for kind in ("vorm", "rol", "betrouwbaarheid"))
-POLDER_URL = "https://github.com/anneschuth/polder"
+VORM, ROL = (Namespace(f"{ID}{kind}/") for kind in ("vorm", "rol"))
 
 _MONTHS = {m: i for i, m in enumerate(("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
                                        "september", "oktober", "november", "december"), start=1)}
@@ -74,41 +70,6 @@ class Participant:
     @property
     def iri(self) -> URIRef:
         return GM[self.code]
-
-
-@dataclass
-class RooData:
-    records: dict[str, dict]  # by ROO id
-    files: dict[str, str]  # file name → ROO id
-    paths: dict[str, Path]  # ROO id → file
-
-    def cluster(self, seeds: set[str]) -> set[str]:
-        """The seed records plus every record they are linked to (organisation ↔ regeling, version chain)."""
-        reverse: dict[str, set[str]] = {}
-        for rid in self.records:
-            for other in self._links(rid):
-                reverse.setdefault(other, set()).add(rid)
-        found = {s for s in seeds if s in self.records}
-        todo = list(found)
-        while todo:
-            rid = todo.pop()
-            for other in self._links(rid) | reverse.get(rid, set()):
-                if other not in found:
-                    found.add(other)
-                    todo.append(other)
-        return found
-
-    def _links(self, rid: str) -> set[str]:
-        rec = self.records[rid]
-        out = set()
-        belongs = rec.get("hoort_bij_gemeenschappelijke_regeling") or {}
-        if belongs.get("roo_id"):
-            out.add(str(belongs["roo_id"]))
-        meta = rec.get("gr_meta") or {}
-        for key in ("regionaal_samenwerkingsorgaan", "previous_version", "next_version"):
-            if (meta.get(key) or {}).get("roo_id"):
-                out.add(str(meta[key]["roo_id"]))
-        return {o for o in out if o in self.records and o != rid}
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
@@ -155,19 +116,6 @@ def _iso(text: str, path: Path, where: str) -> date:
         raise SourceDataError(path, where, f"not a valid date: {text!r}") from exc
 
 
-def _roo_date(value, path: Path, key: str) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as exc:
-        raise SourceDataError(path, key, f"not a date: {value!r}") from exc
-
-
 def read_rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise SourceDataError(path, None, "register CSV not found (expected data/register/ambtelijke_fusies.csv)")
@@ -200,24 +148,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def read_roo(folder: Path) -> RooData:
-    if not folder.is_dir():
-        raise SourceDataError(folder, None, "ROO record folder not found (expected data/register/roo/)")
-    records, files, paths = {}, {}, {}
-    for path in sorted(folder.glob("*.yaml")):
-        try:
-            rec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise SourceDataError(path, None, f"cannot read YAML: {exc}") from exc
-        rid = str(((rec or {}).get("identifiers") or {}).get("roo_id") or "") if isinstance(rec, dict) else ""
-        if not rid.isdigit():
-            raise SourceDataError(path, "identifiers.roo_id", "every ROO record needs a numeric roo_id")
-        if rid in records:
-            raise SourceDataError(path, "identifiers.roo_id", f"ROO id {rid} is also in {paths[rid].name}")
-        records[rid], files[path.name], paths[rid] = rec, rid, path
-    return RooData(records, files, paths)
-
-
 def _participants(row: dict, path: Path, index: tooi.TooiIndex) -> list[Participant]:
     where = f"line {row['_line']}, deelnemers_cbs"
     out: list[Participant] = []
@@ -242,10 +172,16 @@ def _participants(row: dict, path: Path, index: tooi.TooiIndex) -> list[Particip
     return out
 
 
-# Forms: the register's text → our concept (None: no full-fusion form we can state; see FORM_NOTES).
+# Forms: the register's text → our concept (None: no full-fusion form we can state). FULL_FUSION_FORM_UNKNOWN: a
+# source calls it a full ambtelijke fusie without saying whether it was a werkorganisatie or a centrumconstructie.
+FULL_FUSION_FORM_UNKNOWN = "volledige ambtelijke fusie"
+
+
 def classify_form(text: str, path: Path, where: str) -> str | None:
     head, _, qualifier = text.partition("(")
     head, qualifier = head.strip(), qualifier.rstrip(")").strip()
+    if head == FULL_FUSION_FORM_UNKNOWN:
+        return FULL_FUSION_FORM_UNKNOWN
     if head == "werkorganisatie":
         return "werkorganisatie"
     if head == "bedrijfsvoeringssamenwerking":
@@ -256,8 +192,8 @@ def classify_form(text: str, path: Path, where: str) -> str | None:
     if head in ("onbekend", "shared service center"):
         return None
     raise SourceDataError(path, where, f"unknown form {text!r} (expected werkorganisatie, centrumconstructie, "
-                          "bedrijfsvoeringssamenwerking, onbekend or shared service center, optionally with a "
-                          "qualifier in parentheses)")
+                          "bedrijfsvoeringssamenwerking, volledige ambtelijke fusie, onbekend or shared service "
+                          "center, optionally with a qualifier in parentheses)")
 
 
 # --- building -----------------------------------------------------------------------------------------------------
@@ -273,7 +209,7 @@ DESCRIBED_ELSEWHERE = {
 class _Builder:
     g: Graph
     csv_path: Path
-    roo: RooData
+    roo: roo.RooFolder
     index: tooi.TooiIndex
     _bron_urls: dict[str, str] = field(default_factory=dict)
 
@@ -309,16 +245,8 @@ class _Builder:
         return node
 
     def bron_polder(self) -> URIRef:
-        node = ID["bron/polder"]
-        if (node, RDF.type, DCTERMS.BibliographicResource) not in self.g:
-            self._source_node(node)
-            self.g.add((node, RDFS.label, Literal("anneschuth/polder: kopie van het Register van "
-                                                  "Overheidsorganisaties (ROO)", lang="nl")))
-            self.g.add((node, RDFS.label, Literal("anneschuth/polder: a copy of the Dutch register of government "
-                                                  "organisations (ROO)", lang="en")))
-            self.g.add((node, SCHEMA.url, URIRef(POLDER_URL)))
-            self.g.add((node, FOAF.page, URIRef(POLDER_URL)))
-        return node
+        """The ROO mirror; described in fkgg:regelingen, not twice (a triple in two graphs is returned twice)."""
+        return roo.MIRROR
 
     def bron_csv(self) -> URIRef:
         node = ID["bron/register-ambtelijke-fusies"]
@@ -331,23 +259,8 @@ class _Builder:
         return node
 
     def bron_roo(self, rid: str) -> URIRef:
-        node = ID[f"bron/roo-{rid}"]
-        if (node, RDF.type, DCTERMS.BibliographicResource) not in self.g:
-            rec, path = self.roo.records[rid], self.roo.paths[rid]
-            name = _roo_name(rec)
-            self._source_node(node)
-            self.g.add((node, RDFS.label, Literal(f"ROO-record {rid}: {name}", lang="nl")))
-            self.g.add((node, RDFS.label, Literal(f"ROO record {rid}: {name}", lang="en")))
-            self.g.add((node, DCTERMS.identifier, Literal(rid)))
-            self.g.add((node, DCTERMS.isPartOf, self.bron_polder()))
-            for src in rec.get("sources") or []:
-                if isinstance(src, dict) and src.get("id") == "roo" and src.get("url"):
-                    self.g.add((node, SCHEMA.url, URIRef(str(src["url"]))))
-                    self.g.add((node, FOAF.page, URIRef(str(src["url"]))))
-            modified = _roo_date(rec.get("last_mutation"), path, "last_mutation")
-            if modified:
-                self.g.add((node, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.date)))
-        return node
+        """A ROO record as a source; fkgg:regelingen describes every record it reads (see bron_polder)."""
+        return roo.source_iri(rid)
 
     def _source_node(self, node: URIRef) -> None:
         self.g.add((node, RDF.type, DCTERMS.BibliographicResource))
@@ -363,7 +276,9 @@ class _Builder:
                 for name in files:
                     name = name.rsplit("/", 1)[-1]
                     if name not in self.roo.files:
-                        raise SourceDataError(self.csv_path, where, f"cites {name}, which is not in data/register/roo/")
+                        why = next((f" (skipped: {x.reason})" for x in self.roo.skipped if x.file == name), "")
+                        raise SourceDataError(self.csv_path, where,
+                                              f"cites {name}, which is not in data/register/{roo.FOLDER}/{why}")
                     out.append(self.bron_roo(self.roo.files[name]))
             elif item.split()[0].lower() == "polder":
                 out.extend([self.bron_roo(r) for r in sorted(seeds)] or [self.bron_polder()])
@@ -378,24 +293,13 @@ class _Builder:
 
     # facts ---------------------------------------------------------------------------------------------------
     def carrier(self, node, sources, confidence: str) -> None:
-        """Every fact carrier says where its facts come from and how sure we are."""
-        for src in sources:
-            self.g.add((node, DCTERMS.source, src))
-            self.g.add((node, PROV.wasDerivedFrom, src))
-        self.g.add((node, FKG.betrouwbaarheid, BETROUWBAARHEID[confidence]))
+        carry(self.g, node, sources, confidence)
 
     def note(self, node, nl: str, en: str) -> None:
-        self.g.add((node, SKOS.note, Literal(nl, lang="nl")))
-        self.g.add((node, SKOS.note, Literal(en, lang="en")))
+        note(self.g, node, nl, en)
 
-    def instant(self, when: When) -> BNode:
-        node = BNode()
-        self.g.add((node, RDF.type, TIME.Instant))
-        if isinstance(when.value, date):
-            self.g.add((node, TIME.inXSDDate, when.literal()))
-        else:
-            self.g.add((node, TIME.inXSDgYear, when.literal()))
-        return node
+    def instant(self, ref: str, when: When) -> URIRef:
+        return time_instant(self.g, ref, when.value)
 
     def event_time(self, event: URIRef, when: When | None) -> None:
         if when is None or when.value is None:
@@ -406,21 +310,18 @@ class _Builder:
             self.g.add((event, FKG.jaar, when.literal()))
 
 
-def _roo_name(rec: dict) -> str:
-    names = [n.get("value") for n in rec.get("names") or [] if isinstance(n, dict) and n.get("value")]
-    return str(names[0]) if names else str(rec.get("id", "?"))
+def load(data_dir: Path, records: roo.RooFolder | None = None, index: tooi.TooiIndex | None = None) -> Graph:
+    """The graph fkgg:register from data/register/ (CSV + ROO records), checked against data/tooi/.
 
-
-def load(data_dir: Path) -> Graph:
-    """The graph fkgg:register from data/register/ (CSV + ROO records), checked against data/tooi/."""
+    `records` and `index` let the build read the ROO folder and TOOI once for all importers."""
     folder = Path(data_dir) / SUBDIR
     csv_path = folder / CSV_FILE
     rows = read_rows(csv_path)
-    roo = read_roo(folder / ROO_DIR)
-    index = tooi.index(Path(data_dir))
+    records = records if records is not None else roo.read(folder / roo.FOLDER)
+    index = index if index is not None else tooi.index(Path(data_dir))
     g = Graph()
     bind_all(g)
-    b = _Builder(g, csv_path, roo, index)
+    b = _Builder(g, csv_path, records, index)
     for row in rows:
         _add_row(b, row)
     for src in (b.bron_csv(), b.bron_polder()):
@@ -428,11 +329,11 @@ def load(data_dir: Path) -> Graph:
         g.add((G_REGISTER, DCTERMS.source, src))
     g.add((G_REGISTER, RDFS.comment, Literal(
         "Ambtelijke samenwerkingen van gemeenten uit het register van fusiekg (CSV met bronnen per rij), aangevuld "
-        "met wat ROO-records zeggen (regelingversies, toetredingsdata, ROO's eigen data), elk met zijn bron.",
+        "met wat ROO-records zeggen (de regeling, toetredingsdata, ROO's eigen data), elk met zijn bron.",
         lang="nl")))
     g.add((G_REGISTER, RDFS.comment, Literal(
         "Civil-service cooperations of municipalities from the fusiekg register (a CSV with sources per row), "
-        "enriched with what ROO records state (regeling versions, join dates, ROO's own dates), each with its source.",
+        "enriched with what ROO records state (the regeling, join dates, ROO's own dates), each with its source.",
         lang="en")))
     return g
 
@@ -480,7 +381,13 @@ def _add_row(b: _Builder, row: dict) -> None:
     b.carrier(org, org_sources, confidence)
 
     # form
-    if form:
+    if form == FULL_FUSION_FORM_UNKNOWN:
+        g.add((org, RDF.type, FKG.AmbtelijkeFusieorganisatie))
+        b.note(org, f"Volledige ambtelijke fusie volgens de bron; of het een werkorganisatie of een centrumconstructie "
+               f"was, is niet vastgesteld. Het register zegt: '{row['vorm']}'.",
+               f"A full ambtelijke fusie according to the source; whether it was a joint work organisation or a "
+               f"host-municipality construction is not established. The register says: '{row['vorm']}'.")
+    elif form:
         g.add((org, ORG.classification, VORM[form]))
         if form != row["vorm"]:
             b.note(org, f"Vorm volgens het register: {row['vorm']}.", f"Form according to the register: {row['vorm']}.")
@@ -533,8 +440,8 @@ def _add_row(b: _Builder, row: dict) -> None:
             codes.add(str(ids["organisatiecode"]))
         if ids.get("tooi"):
             uris.add(str(ids["tooi"]))
-        if _roo_name(rec) != name:
-            g.add((org, SKOS.altLabel, Literal(_roo_name(rec), lang="nl")))
+        if roo.name_of(rec) != name:
+            g.add((org, SKOS.altLabel, Literal(roo.name_of(rec), lang="nl")))
     if len(codes) > 1 or len(uris) > 1:
         raise SourceDataError(path, f"line {line}", f"the row and its ROO records disagree on the TOOI "
                               f"organisation: {sorted(codes | uris)}")
@@ -560,13 +467,14 @@ def _add_row(b: _Builder, row: dict) -> None:
     for p in people:
         _membership(b, row, org, name, p, start, end, joins.get(p.code), sources, confidence)
 
-    # ROO: regeling versions and ROO's own statements about the organisation
+    # ROO: the regeling(s) it rests on (described in fkgg:regelingen) and ROO's own statements about it
     for rid in sorted(cluster):
-        rec = b.roo.records[rid]
-        if rec.get("gr_meta"):
-            _regeling(b, org, rid, cluster)
+        if b.roo.is_regeling(rid):
+            g.add((org, FKG.regeling, b.roo.regeling_iri(rid)))
         else:
             _roo_claims(b, sid, org, rid)
+    if end is not None and end.value is not None and re.search(r"\bafgeleid\b", end.text, re.I):
+        _inferred_end(b, sid, org, end, sources)
 
     _events(b, row, sid, org, name, people, start, end, sources, confidence)
 
@@ -581,7 +489,7 @@ def _join_dates(b: _Builder, cluster: set[str], people: list[Participant], org: 
         unmatched: list[tuple[str, date]] = []
         matched_codes: set[str] = set()
         for i, e in enumerate(entries):
-            joined = _roo_date(e.get("toetredings_datum"), rpath, f"gr_meta.deelnemende_organisaties[{i}]")
+            joined = roo.to_date(e.get("toetredings_datum"), rpath, f"gr_meta.deelnemende_organisaties[{i}]")
             if joined is None:
                 continue
             code = str(e.get("tooi") or "").rsplit("/", 1)[-1] if e.get("tooi") else None
@@ -632,13 +540,13 @@ def _membership(b: _Builder, row: dict, org: URIRef, org_name: str, p: Participa
                    f"Join date according to ROO: {joined.isoformat()}; the register gives as start of the "
                    f"cooperation: '{told}'.")
         begin = When(joined, joined.isoformat(), False)
-    interval = BNode()
+    interval = ID[f"periode/{row['id']}-{p.code}"]
     g.add((node, ORG.memberDuring, interval))
     g.add((interval, RDF.type, TIME.Interval))
     if begin is not None:
-        g.add((interval, TIME.hasBeginning, b.instant(begin)))
+        g.add((interval, TIME.hasBeginning, b.instant(f"{row['id']}-{p.code}-begin", begin)))
     if end is not None and end.value is not None:
-        g.add((interval, TIME.hasEnd, b.instant(end)))
+        g.add((interval, TIME.hasEnd, b.instant(f"{row['id']}-{p.code}-einde", end)))
         muni = b.index.municipalities[p.code]
         if muni.end is not None and end.first_day() is not None and (end.first_day() - muni.end).days > 1:
             b.note(node, f"{p.name} bestond volgens TOOI tot en met {muni.end.isoformat()}; het register noemt geen "
@@ -648,42 +556,30 @@ def _membership(b: _Builder, row: dict, org: URIRef, org_name: str, p: Participa
     b.carrier(node, list(dict.fromkeys(member_sources)), confidence)
 
 
-def _regeling(b: _Builder, org: URIRef, rid: str, cluster: set[str]) -> None:
-    """One version of the gemeenschappelijke regeling (or centrumregeling) behind the cooperation, as ROO has it."""
-    g, rec, rpath = b.g, b.roo.records[rid], b.roo.paths[rid]
-    meta = rec["gr_meta"]
-    node = ID[f"regeling/roo-{rid}"]
-    g.add((node, RDF.type, FKG.Regeling))
-    g.add((node, RDF.type, PROV.Entity))
-    g.add((node, SKOS.prefLabel, Literal(_roo_name(rec), lang="nl")))
-    g.add((node, FKG.rooId, Literal(rid)))
-    vorm = (meta.get("samenwerkingsvorm") or {}).get("value")
-    if vorm:
-        g.add((node, FKG.juridischeVorm, Literal(str(vorm).strip("'\" "), lang="nl")))
-    begin = _roo_date(meta.get("datum_inwerkingtreding"), rpath, "gr_meta.datum_inwerkingtreding") or \
-        _roo_date(rec.get("valid_from"), rpath, "valid_from")
-    until = _roo_date(meta.get("datum_uitwerkingtreding"), rpath, "gr_meta.datum_uitwerkingtreding") or \
-        _roo_date(rec.get("valid_until"), rpath, "valid_until")
-    if begin and begin != ROO_PLACEHOLDER_START:
-        g.add((node, PROV.generatedAtTime, Literal(f"{begin.isoformat()}T00:00:00", datatype=XSD.dateTime)))
-    if until:
-        g.add((node, PROV.invalidatedAtTime, Literal(f"{until.isoformat()}T00:00:00", datatype=XSD.dateTime)))
-    previous = str((meta.get("previous_version") or {}).get("roo_id") or "")
-    if previous in cluster:
-        g.add((node, DCTERMS.replaces, ID[f"regeling/roo-{previous}"]))
-    g.add((org, FKG.regeling, node))
-    b.carrier(node, [b.bron_roo(rid)], ROO_CONFIDENCE)
+def _inferred_end(b: _Builder, sid: str, org: URIRef, end: When, sources: list[URIRef]) -> None:
+    """An end date the register infers rather than reads (its text says 'afgeleid'): kept as a claim of low
+    confidence beside the organisation's own end date, so that the inference stays visible."""
+    node = ID[f"bevinding/{sid}-einddatum-afgeleid"]
+    b.g.add((node, RDF.type, RDF.Statement))
+    b.g.add((node, RDF.type, PROV.Entity))
+    b.g.add((node, RDF.subject, org))
+    b.g.add((node, RDF.predicate, FKG.einddatum))
+    b.g.add((node, RDF.object, end.literal()))
+    b.g.add((node, RDFS.comment, Literal(f"Einddatum afgeleid, niet door een bron genoemd: '{end.text}'.", lang="nl")))
+    b.g.add((node, RDFS.comment, Literal(f"End date inferred, not stated by a source (register text, in Dutch): "
+                                         f"'{end.text}'.", lang="en")))
+    b.carrier(node, sources, "laag")
 
 
 def _roo_claims(b: _Builder, sid: str, org: URIRef, rid: str) -> None:
     """ROO's own dates and legal form for the organisation, kept as claims beside the register's (rdf:Statement)."""
     rec, rpath = b.roo.records[rid], b.roo.paths[rid]
     claims = []
-    started = _roo_date(rec.get("roo_start_datum"), rpath, "roo_start_datum")
+    started = roo.to_date(rec.get("roo_start_datum"), rpath, "roo_start_datum")
     if started:
         claims.append(("startdatum", FKG.startdatum, Literal(started.isoformat(), datatype=XSD.date),
                        f"startdatum {started.isoformat()}", f"start date {started.isoformat()}"))
-    until = _roo_date(rec.get("valid_until"), rpath, "valid_until")
+    until = roo.to_date(rec.get("valid_until"), rpath, "valid_until")
     if until:
         claims.append(("einddatum", FKG.einddatum, Literal(until.isoformat(), datatype=XSD.date),
                        f"geldig tot {until.isoformat()}", f"valid until {until.isoformat()}"))

@@ -36,6 +36,7 @@ class Municipality:
     names: frozenset[str]  # official and preferred names without "gemeente"
     begin: date | None  # tooiont:begindatum, first day
     end: date | None  # tooiont:einddatum, last day (not the first day without it)
+    owms: str | None = None  # tooiont:owmsId, the OWMS term other registers (ROO) name it by
 
     def active_on(self, day: date) -> bool:
         return (self.begin is None or self.begin <= day) and (self.end is None or self.end >= day)
@@ -65,6 +66,13 @@ class TooiIndex:
 
     def by_name(self, name: str) -> list[Municipality]:
         return [m for m in self.municipalities.values() if name in m.names]
+
+    def by_name_ignoring_case(self, name: str) -> list[Municipality]:
+        folded = name.casefold()
+        return [m for m in self.municipalities.values() if folded in {n.casefold() for n in m.names}]
+
+    def by_owms(self, owms: str) -> list[Municipality]:
+        return [m for m in self.municipalities.values() if m.owms == owms]
 
     def events_resulting_in(self, iri: str) -> list[MergerEvent]:
         """Herindelingen that created `iri` (Samenvoeging, Herschikking) or extended it (Uitbreiding)."""
@@ -160,7 +168,7 @@ def index(data_dir: Path) -> TooiIndex:
                 raise SourceDataError(path, f"<{n['@id']}>", "municipality without tooiont:organisatiecode")
             names = {v for p in ("officieleNaamExclSoort", "voorkeursnaamExclSoort") for v in _values(n, str(TOOIONT[p]))}
             municipalities[code] = Municipality(n["@id"], code, frozenset(names), _parse_date(path, n, str(TOOIONT.begindatum)),
-                                                _parse_date(path, n, str(TOOIONT.einddatum)))
+                                                _parse_date(path, n, str(TOOIONT.einddatum)), _one(n, str(TOOIONT.owmsId)))
         kinds = [k for k in _MERGER_KINDS if str(TOOIONT[k]) in types]
         if kinds:
             at = _one(n, str(TOOIONT.tijdstipWijziging))

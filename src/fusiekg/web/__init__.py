@@ -24,6 +24,7 @@ BLUEPRINTS: list[str] = [
     "fusiekg.web.service_description:bp",
     "fusiekg.web.query_page:bp",
     "fusiekg.web.timeline:bp",
+    "fusiekg.web.network:bp",
     "fusiekg.web.linked_data:bp",
     "fusiekg.web.ontology_docs:bp",
     "fusiekg.web.dumps:bp",

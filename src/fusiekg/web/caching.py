@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import Flask, Response, current_app, make_response, request
@@ -96,8 +96,9 @@ def _static_headers(resp: Response) -> Response:
     return resp
 
 
-def validators() -> tuple[str, datetime] | None:
-    """(weak ETag value, Last-Modified) of the page this request asks for; None without a local build."""
+def validators(today: bool = False) -> tuple[str, datetime] | None:
+    """(weak ETag value, Last-Modified) of the page this request asks for; None without a local build. `today`: the
+    page shows today's date when the URL gives none (it changes at midnight, the URL does not)."""
     try:
         manifest = state().manifest()
     except StoreMissing:
@@ -107,7 +108,7 @@ def validators() -> tuple[str, datetime] | None:
         return None  # over an external store nothing tells when the data changed
     rel = release()
     key = "\0".join([build, rel.digest, i18n.current(), request.host_url, request.full_path,
-                     request.headers.get("Accept", "").strip()])
+                     request.headers.get("Accept", "").strip(), date.today().isoformat() if today else ""])
     etag = hashlib.sha256(key.encode()).hexdigest()[:24]
     built = manifest.get("built_at")
     when = rel.time
@@ -129,15 +130,19 @@ def _mark(resp: Response, etag: str, when: datetime) -> Response:
     return resp
 
 
-def cacheable(view):
+def cacheable(view=None, *, today=None):
     """Wrap a GET view whose answer depends only on the build, the code, the language and the request's URL and
-    `Accept`: 304 when the client's copy is current, else the answer with its validators (2xx answers only)."""
+    `Accept`: 304 when the client's copy is current, else the answer with its validators (2xx answers only).
+    `@cacheable(today=predicate)`: when `predicate(**view_args)` is true, the answer also depends on today's date
+    (a page that shows today when its URL names no date)."""
+    if view is None:
+        return functools.partial(cacheable, today=today)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(*args, **kwargs)
-        found = validators()
+        found = validators(today=bool(today and today(*args, **kwargs)))
         if found is not None:
             etag, when = found
             if not is_resource_modified(request.environ, etag=f'W/"{etag}"', last_modified=when):

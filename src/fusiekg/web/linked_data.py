@@ -5,8 +5,10 @@
   Turtle gets `Location: /doc/x/y.ttl`, a browser `/doc/x/y` (the answer varies by Accept).
 - `GET /doc/{type}/{ref}` describes the thing: HTML for browsers, or RDF by `Accept` or by extension (`.ttl`,
   `.jsonld`, `.rdf`, `.nt`; `.html` forces the page). The RDF is the resource's concise bounded description: its
-  outbound triples in all graphs (asserted and inferred) plus the triples of the blank nodes they lead to (e.g.
-  membership intervals), nested up to `BNODE_DEPTH`; inbound links are not in it (the HTML page lists them).
+  outbound triples in all graphs (asserted and inferred) plus the triples of the blank nodes and dependent IRIs
+  they lead to (a membership's period `fkgid:periode/…` and its instants `fkgid:tijdstip/…`, which have IRIs so that
+  they can be linked to but only exist as part of what holds them), nested up to `BNODE_DEPTH`; inbound links are not
+  in it (the HTML page lists them).
 - Municipalities keep their TOOI identity: `/doc/gemeente/gm0489` describes
   `https://identifier.overheid.nl/tooi/id/gemeente/gm0489` (also TOOI merger events `gemeente/wzg_...` and
   provinces `/doc/provincie/pvNN`). `/id/gemeente/...` is not ours and answers 404 pointing there.
@@ -33,7 +35,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH,
 
 from .. import sparql
 from ..executor import ExecutorBusy, Job, QueryTimeout
-from ..namespaces import FKG, G_INFERRED, GM, GRAPH, PREFIXES, PV, SCHEMA, TOOIONT
+from ..namespaces import FKG, G_INFERRED, GM, GRAPH, ID, PREFIXES, PV, SCHEMA, TOOIONT
 from ..store import StoreMissing
 from . import i18n
 from .caching import cacheable
@@ -56,6 +58,8 @@ OFFERED = [HTML, *RDF_EXTENSIONS.values()]
 INTERNAL_MAX_ROWS = 200_000
 BNODE_DEPTH = 10
 INBOUND_SHOWN = 200
+# IRIs that exist only as part of what points at them: described with it, like blank nodes (see the docstring).
+DEPENDENT_PREFIXES = (str(ID["periode/"]), str(ID["tijdstip/"]))
 
 _TYPE = re.compile(r"^[a-z][a-z0-9-]*$")
 _REF = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -404,6 +408,8 @@ class Description:
                     v.items = [self._item(i, notes, seen) for i in items]
                 else:
                     v.nested = self.groups(notes, "_:" + o["value"], None, seen)
+            elif dependent(o) and o["value"] not in seen and o["value"] in self.by_subject:
+                v.nested = self.groups(notes, o["value"], None, seen)
             grouped[e["p"]].append(v)
         out = []
         for p, vals in grouped.items():
@@ -438,14 +444,24 @@ class Description:
         return v
 
 
+def dependent(term: dict) -> bool:
+    return term["type"] == "uri" and term["value"].startswith(DEPENDENT_PREFIXES)
+
+
+def _nested(var: str) -> str:
+    prefixes = " || ".join(f'STRSTARTS(STR({var}), "{p}")' for p in DEPENDENT_PREFIXES)
+    return f"FILTER(isBlank({var}) || {prefixes})"
+
+
 def _cbd_branches(iri: str, with_graph: bool) -> str:
-    """UNION of patterns binding ?s ?p ?o (and ?g) for the resource and the blank nodes reachable from it."""
+    """UNION of patterns binding ?s ?p ?o (and ?g) for the resource and the blank nodes (and dependent IRIs)
+    reachable from it."""
     target = iri_ref(iri)
     g_open, g_close = ("GRAPH ?g { ", " }") if with_graph else ("", "")
     branches = [f"{{ VALUES ?s {{ {target} }} {g_open}?s ?p ?o{g_close} }}"]
     for depth in range(1, BNODE_DEPTH + 1):
-        hops = [f"{target} ?h0 ?b1 . FILTER(isBlank(?b1))"]
-        hops += [f"?b{i} ?h{i} ?b{i + 1} . FILTER(isBlank(?b{i + 1}))" for i in range(1, depth)]
+        hops = [f"{target} ?h0 ?b1 . {_nested('?b1')}"]
+        hops += [f"?b{i} ?h{i} ?b{i + 1} . {_nested(f'?b{i + 1}')}" for i in range(1, depth)]
         branches.append("{ " + " ".join(hops) + f" {g_open}?b{depth} ?p ?o{g_close} BIND(?b{depth} AS ?s) }}")
     return "\n  UNION ".join(branches)
 
@@ -490,6 +506,19 @@ SELECT ?lid ?org ?member ?role ?begin ?end ?vorm WHERE {{
              OPTIONAL {{ ?e time:inXSDgYear ?ey }} BIND(COALESCE(?ed, ?ey) AS ?end) }}
   OPTIONAL {{ ?org org:classification ?vorm }}
 }} ORDER BY ?begin ?org ?member""")
+
+
+def versions(iri: str) -> list[dict]:
+    """The dated versions of a regeling, with their form and the ROO record each comes from."""
+    t = iri_ref(iri)
+    return select(f"""PREFIX dcterms: <{DCTERMS}> PREFIX fkg: <{FKG}> PREFIX prov: <{PROV}> PREFIX schema: <{SCHEMA}>
+PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?versie ?rooId ?naam ?van ?tot ?vorm ?url WHERE {{
+  {t} dcterms:hasVersion ?versie . ?versie fkg:rooId ?rooId ; skos:prefLabel ?naam .
+  OPTIONAL {{ ?versie prov:generatedAtTime ?van }} OPTIONAL {{ ?versie prov:invalidatedAtTime ?tot }}
+  OPTIONAL {{ ?versie fkg:regelingvorm ?vorm }}
+  OPTIONAL {{ ?versie dcterms:source ?bron OPTIONAL {{ ?bron schema:url ?url }} }}
+}} ORDER BY ?van ?rooId""")
 
 
 def mergers(iri: str) -> list[dict]:
@@ -621,6 +650,12 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     org_like = bool(iri_types & {str(FKG.AmbtelijkeSamenwerking), str(ORG.Organization), str(TOOIONT.Gemeente)})
     members = memberships(iri) if org_like else []
     merge_rows = mergers(iri) if str(TOOIONT.Gemeente) in iri_types else []
+    version_rows = versions(iri) if str(FKG.Regeling) in iri_types else []
+    net = None
+    if str(TOOIONT.Gemeente) in iri_types:
+        from .network import section  # noqa: PLC0415 - network builds on this module
+
+        net = section(iri)
     claims = statements_about(iri)
     graphs = desc.graphs() | {r["g"]["value"] for r in inbound}
     prov_rows = graph_provenance(graphs)
@@ -628,7 +663,7 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     wanted = desc.iris() | {iri} | graphs
     for r in inbound:
         wanted |= {r[k]["value"] for k in ("s", "p", "owner") if k in r and r[k]["type"] == "uri"}
-    for rows in (members, merge_rows, claims, prov_rows):
+    for rows in (members, merge_rows, claims, prov_rows, version_rows):
         for r in rows:
             wanted |= {t["value"] for t in r.values() if t["type"] == "uri"}
     sources = [o["value"] for p in (PROV.wasDerivedFrom, DCTERMS.source) for o in desc.objects(str(p))
@@ -681,6 +716,11 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
                          "begin": r.get("begin", {}).get("value", ""), "end": r.get("end", {}).get("value", ""),
                          } for r in members],
         "mergers": list(events.values()),
+        "versions": [{"versie": view(r["versie"]), "rooId": r["rooId"]["value"], "naam": r["naam"]["value"],
+                      "van": r.get("van", {}).get("value", "")[:10], "tot": r.get("tot", {}).get("value", "")[:10],
+                      "vorm": view(r["vorm"]) if "vorm" in r else None,
+                      "url": r.get("url", {}).get("value")} for r in version_rows],
+        "network": net,
         "claims": [{"statement": view(r["st"]), "predicate": notes.predicate(r["p"]["value"])[0],
                     "object": view(r["o"]), "source": view(r["source"]) if "source" in r else None,
                     "betrouwbaarheid": view(r["betrouwbaarheid"]) if "betrouwbaarheid" in r else None,
@@ -782,8 +822,13 @@ def doc_scheme(type_: str):
     return early or describe_page(subject_for(type_, None), f"/doc/{type_}", ext)
 
 
+def _shows_today(type_: str, ref: str) -> bool:
+    """A municipality page without `?datum` lists the regelingen of today."""
+    return type_ == "gemeente" and "datum" not in request.args
+
+
 @bp.route("/doc/<type_>/<ref>")
-@cacheable
+@cacheable(today=_shows_today)
 def doc_thing(type_: str, ref: str):
     ref, ext = split_extension(ref)
     early = _check_segments("doc", type_, ref, ext)
