@@ -21,17 +21,7 @@ from pathlib import Path
 
 import requests
 
-from benchlib import RESULTS, free_port, stop, table, tree_pids, wait_until, write_result
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+from benchlib import RESULTS, free_port, rss_mb, stop, table, tree_pids, wait_until, write_result
 
 
 def _ppid(pid: int) -> int:
@@ -68,14 +58,14 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}/sparql"
         requests.get(url, params={"query": "ASK {}"}, timeout=60)
         time.sleep(3)  # the query processes start and load the store
-        before = {p: _rss_mb(p) for p in tree_pids(proc.pid)}
+        before = {p: rss_mb(p) for p in tree_pids(proc.pid)}
         peak: dict[int, float] = dict(before)
         done = threading.Event()
 
         def sample() -> None:
             while not done.is_set():
                 for p in tree_pids(proc.pid):
-                    peak[p] = max(peak.get(p, 0.0), _rss_mb(p))
+                    peak[p] = max(peak.get(p, 0.0), rss_mb(p))
                 time.sleep(0.1)
 
         sampler = threading.Thread(target=sample)
@@ -89,7 +79,7 @@ def main() -> None:
         time.sleep(1)
         done.set()
         sampler.join()
-        after = {p: _rss_mb(p) for p in tree_pids(proc.pid)}
+        after = {p: rss_mb(p) for p in tree_pids(proc.pid)}
         roles = {p: _role(p, proc.pid) for p in peak}
     finally:
         stop(proc)
