@@ -115,6 +115,17 @@ def test_an_unknown_id_is_404_at_once_not_a_303_to_a_404(client, accept, kind):
         assert "samenwerking/bestaat-niet" in r.text or "geen-soort" in r.text
 
 
+def test_a_version_iri_published_before_the_regelingen_graph_moved_permanently(client):
+    """`regeling/roo-{id}` once named every version of a regeling; a later version is now `regelingversie/roo-{id}`
+    (BUCH: the regeling is roo-24329097, one of its versions roo-28620808). Old links lead there, new ones stay."""
+    for kind in ("id", "doc"):
+        r = client.get(f"/{kind}/regeling/roo-28620808.ttl")
+        assert (r.status_code, r.headers["Location"]) == (301, f"/{kind}/regelingversie/roo-28620808.ttl")
+    assert client.get("/id/regeling/roo-24329097").status_code == 303  # the regeling itself
+    assert client.get("/id/regelingversie/roo-28620808").status_code == 303
+    assert client.get("/id/regeling/roo-1").status_code == 404  # never published: no redirect
+
+
 def test_bare_id_and_doc_lead_to_the_search_page(client):
     for path in ("/id/", "/doc/"):
         r = client.get(path)

@@ -772,6 +772,20 @@ def subject_for(type_: str, ref: str | None) -> str:
     return base_iri() + "id/" + type_ + (f"/{ref}" if ref is not None else "")
 
 
+# Things whose IRIs moved, so that a link published earlier still leads somewhere: before the regelingen graph every
+# version of a regeling was `regeling/roo-{id}`; a version is now `regelingversie/roo-{id}` (and the IRI of a first
+# version names the regeling as a whole, so it still resolves by itself).
+MOVED_TYPES = {"regeling": "regelingversie"}
+
+
+def _moved(kind: str, type_: str, ref: str | None, ext: str | None):
+    """A 301 to where an unknown thing's IRI moved (see MOVED_TYPES), or None."""
+    new_type = MOVED_TYPES.get(type_)
+    if new_type is None or ref is None or not exists(subject_for(new_type, ref)):
+        return None
+    return redirect(site(f"/{kind}/{new_type}/{ref}" + (f".{ext}" if ext else "")), code=301)
+
+
 def _see_other(type_: str, ref: str | None, ext: str | None):
     early = _check_segments("id", type_, ref, ext)
     if early is not None:
@@ -785,7 +799,7 @@ def _see_other(type_: str, ref: str | None, ext: str | None):
                          f"erover is {doc}", suggestion={"href": site(doc), "label": doc, "iri": identity})
     iri = subject_for(type_, ref)
     if not exists(iri):  # no 303 to a page that would only say 404
-        return unknown(iri, query=ref or type_)
+        return _moved("id", type_, ref, ext) or unknown(iri, query=ref or type_)
     if ext is None:
         media = negotiate(OFFERED, request.headers.get("Accept"), aliases_for(OFFERED[1:]))
         if media is not None and media != HTML:
@@ -832,6 +846,8 @@ def _shows_today(type_: str, ref: str) -> bool:
 def doc_thing(type_: str, ref: str):
     ref, ext = split_extension(ref)
     early = _check_segments("doc", type_, ref, ext)
+    if early is None and type_ in MOVED_TYPES and not exists(subject_for(type_, ref)):
+        early = _moved("doc", type_, ref, ext)
     return early or describe_page(subject_for(type_, ref), f"/doc/{type_}/{ref}", ext)
 
 
