@@ -158,15 +158,17 @@ def stats(store) -> None:
               help="Cut answers after this many rows (default: no cap, answers are complete).")
 @click.option("--max-result-bytes", type=int, default=None,
               help="Refuse (422) an answer longer than this many bytes (default 536870912; 0: no limit).")
+@click.option("--send-timeout", type=float, default=None,
+              help="Seconds a client may stop reading an answer before it is disconnected (default 60).")
 def serve(store, host, port, workers, threads, wsgi_server, sparql_url, gsp_url, public_base, query_timeout,
-          max_rows, max_result_bytes) -> None:
+          max_rows, max_result_bytes, send_timeout) -> None:
     """Serve the SPARQL endpoint, pages and validation; builds the store first when it is missing or stale."""
     from .build import BuildError, ensure_built
     from .web.server import THREADS_PER_WORKER, AddressUnavailable, check_address, run_server
 
     settings = _settings(store).with_(sparql_url=sparql_url, gsp_url=gsp_url, public_base=public_base,
                                       query_timeout_s=query_timeout, max_rows=max_rows,
-                                      max_result_bytes=max_result_bytes)
+                                      max_result_bytes=max_result_bytes, send_timeout_s=send_timeout)
     if workers is not None and workers < 1 or threads is not None and threads < 1:
         raise click.BadParameter("--workers and --threads must be at least 1")
     try:

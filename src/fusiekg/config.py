@@ -34,6 +34,9 @@ class Settings:
     # A serialised answer longer than this is refused (422), never sent cut (0: no limit). 512 MiB holds a million
     # three-column rows in the most verbose format (SPARQL XML) and bounds the temporary disk an answer takes.
     max_result_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_RESULT_BYTES", 512 * 1024 * 1024, int))
+    # A client that stops reading an answer is disconnected after this many seconds without progress, so that it
+    # does not hold a request thread (see web.stalled_clients); 0 leaves the kernel's default (about 15 minutes).
+    send_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_SEND_TIMEOUT", 60.0, float))
     max_request_bytes: int = field(default_factory=lambda: _env("FUSIEKG_MAX_REQUEST_BYTES", 1_000_000, int))
     validate_max_bytes: int = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_MAX_BYTES", 1_000_000, int))
     validate_timeout_s: float = field(default_factory=lambda: _env("FUSIEKG_VALIDATE_TIMEOUT", 10.0, float))

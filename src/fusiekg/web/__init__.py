@@ -14,7 +14,7 @@ import importlib
 from flask import Flask
 
 from ..config import Settings
-from . import caching, compression, i18n, limits
+from . import caching, compression, i18n, limits, stalled_clients
 from .state import EXTENSION, AppState
 
 # "module:attribute" of each blueprint, registered in this order.
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, query_slots: int = DEFAULT_Q
     app.extensions[EXTENSION] = AppState(settings, query_slots)
     compression.install(app)  # first: its response hook runs last
     limits.install(app, settings.max_request_bytes)
+    stalled_clients.install(app)
     i18n.install(app)
     caching.install(app)
     for ref in BLUEPRINTS:

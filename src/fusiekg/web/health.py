@@ -18,7 +18,8 @@ def health():
     st = state()
     settings = st.settings
     limits = {"query_timeout_s": settings.query_timeout_s, "max_rows": settings.max_rows,
-              "max_result_bytes": settings.max_result_bytes, "max_request_bytes": settings.max_request_bytes}
+              "max_result_bytes": settings.max_result_bytes, "max_request_bytes": settings.max_request_bytes,
+              "send_timeout_s": settings.send_timeout_s}
     try:
         manifest = st.manifest()
     except (StoreMissing, RemoteError, QueryTimeout) as exc:
