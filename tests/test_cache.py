@@ -100,6 +100,18 @@ def test_a_repeated_get_is_answered_from_the_cache_with_the_same_headers(served)
     assert csv.headers["Content-Type"].startswith("text/csv") and counter.runs == 2
 
 
+def test_a_cached_compressed_answer_is_never_sent_to_a_client_that_did_not_ask_for_that_coding(served):
+    client, _counter, _views, _copy, _state = served
+    url = "/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+    gzipped = client.get(url, headers={"Accept": JSON, "Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    plain = client.get(url, headers={"Accept": JSON})
+    assert "Content-Encoding" not in plain.headers
+    assert len(plain.get_json()["results"]["bindings"]) == 5
+    br = client.get(url, headers={"Accept": JSON, "Accept-Encoding": "br"})
+    assert br.headers["Content-Encoding"] == "br"
+
+
 def test_post_and_pages_share_the_query_cache(served):
     client, counter, _views, _copy, _state = served
     for _ in range(3):

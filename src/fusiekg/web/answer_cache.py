@@ -6,7 +6,7 @@ Two levels, both bounded LRUs that are emptied when the manifest shows another b
 - `AnswerCache`, used by `state.AppState.run`: serialised query results keyed by what shapes them (query text,
   dataset, format, row limit, ...); every blueprint that runs queries benefits.
 - `RepeatedRequests`, WSGI middleware installed by `server` under the access log: a `GET /sparql` whose query
-  string, `Accept` and `Host` equal an earlier one that was answered 200 (with a body small enough to keep in
+  string, `Accept`, `Accept-Encoding` and `Host` equal an earlier one that was answered 200 (with a body small enough to keep in
   memory) gets that earlier response (status,
   headers with CORS and row-limit markers, body) without going through Flask again. Per-request work of a Python
   web stack, not the query engine, is what a small query costs; this is the lever that makes repeated queries as
@@ -100,7 +100,9 @@ class RepeatedRequests:
         if build != self._build:
             self.cache.clear()
             self._build = build
-        return qs, environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST")
+        # Accept-Encoding too: the recorded body is the compressed one (compression runs inside Flask), and a
+        # client that asked for no or another coding must not be sent gzip or zstd it cannot read.
+        return qs, environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"), environ.get("HTTP_HOST")
 
     def _small(self, headers) -> bool:
         length = next((v for k, v in headers if k.lower() == "content-length"), None)
