@@ -49,6 +49,15 @@ def test_keywords_inside_strings_iris_comments_and_prefixed_names_do_not_count()
     assert sparql.analyse(q).form == "SELECT"
 
 
+def test_a_language_tag_that_spells_from_does_not_turn_off_the_union_default_graph(tiny):
+    st = LocalStore(tiny)
+    for tag in ("from", "x-from", "en-FROM"):
+        q = f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?o != "x"@{tag}) }}'
+        assert not sparql.analyse(q).declares_dataset and not sparql.declares_dataset(q)
+        assert st.select(q) == [{"n": "50"}]
+    assert sparql.declares_dataset(f'SELECT * FROM <{EX}g0> WHERE {{ ?s ?p "x"@nl }}')
+
+
 def test_service_is_refused_unless_allowed():
     info = sparql.analyse("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     with pytest.raises(sparql.QueryRefused, match="SERVICE"):

@@ -71,7 +71,9 @@ _TOKEN = re.compile(
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 _WORD = re.compile(r"[A-Za-z_]+")
-_NAMES = re.compile(r"[?$]\w+|[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]+|\b\w+\b(?=\s*:)")
+# Variables, prefixed names, prefix declarations and language tags (`"x"@from` after its string is blanked): never
+# keywords, whatever they spell.
+_NAMES = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*|[?$]\w+|[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]+|\b\w+\b(?=\s*:)")
 
 
 @dataclass
