@@ -69,11 +69,12 @@ def aliases_for(offered: list[str]) -> dict[str, str]:
 
 
 def clean_accept(header: str | None) -> str | None:
-    """The Accept header without malformed ranges (which we ignore rather than fail on); None when empty."""
+    """The Accept header without malformed ranges (which we ignore rather than fail on), in lower case (media types
+    and parameter names are case-insensitive, and mimeparse compares them as they come); None when empty."""
     if not header:
         return None
     good = []
-    for part in header.split(","):
+    for part in header.lower().split(","):
         if not part.strip():
             continue
         try:
