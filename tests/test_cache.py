@@ -112,6 +112,21 @@ def test_a_cached_compressed_answer_is_never_sent_to_a_client_that_did_not_ask_f
     assert br.headers["Content-Encoding"] == "br"
 
 
+def test_a_query_with_now_or_rand_is_answered_anew_every_time(served):
+    client, counter, views, _copy, _state = served
+    query = "SELECT (NOW() AS ?t) (RAND() AS ?r) WHERE {}"
+    url = "/sparql?" + urlencode({"query": query})
+    answers = [client.get(url, headers={"Accept": JSON}) for _ in range(2)]
+    answers += [client.post("/sparql", data={"query": query}, headers={"Accept": JSON}) for _ in range(2)]
+    assert all(a.status_code == 200 and a.headers["Cache-Control"] == "no-store" for a in answers)
+    assert counter.runs == 4 and len(views) == 4  # none came from either cache
+    assert len({a.get_json()["results"]["bindings"][0]["r"]["value"] for a in answers}) == 4
+    # The same words in a string or as a variable name are not calls.
+    plain = "/sparql?" + urlencode({"query": 'SELECT ?now WHERE { BIND("RAND()" AS ?now) }'})
+    client.get(plain, headers={"Accept": JSON})
+    assert "Cache-Control" not in client.get(plain, headers={"Accept": JSON}).headers and counter.runs == 5
+
+
 def test_post_and_pages_share_the_query_cache(served):
     client, counter, _views, _copy, _state = served
     for _ in range(3):

@@ -81,6 +81,7 @@ class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     services: list[str] = field(default_factory=list)  # IRIs (or "?var") named by SERVICE
     declares_dataset: bool = False  # FROM / FROM NAMED: the query names its own dataset
+    volatile: bool = False  # NOW(), RAND(), UUID() or STRUUID(): each run answers anew, so it is never cached
 
 
 def _skeleton(query: str) -> tuple[str, list[str]]:
@@ -115,7 +116,13 @@ def analyse(query: str) -> QueryInfo:
         services.append(iris[int(m.group(2))] if m.group(2) is not None else m.group(1))
     if re.search(r"(?<![?$:\w])SERVICE\b(?!:)", skel, re.I) and not services:
         services.append("?")
-    return QueryInfo(form=first, services=services, declares_dataset="FROM" in words)
+    return QueryInfo(form=first, services=services, declares_dataset="FROM" in words,
+                     volatile=_VOLATILE.search(bare) is not None)
+
+
+# Functions whose value changes from one run to the next (SPARQL 1.1, 17.4.5 and 17.4.3): a cached answer of a query
+# that calls one would give yesterday's NOW() and the same "random" number to everyone.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.I)
 
 
 def declares_dataset(query: str) -> bool:

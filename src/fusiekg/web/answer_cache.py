@@ -79,6 +79,11 @@ class _Response:
         self.status, self.headers, self.body = status, headers, body
 
 
+def _no_store(headers) -> bool:
+    """The app said this answer must not be kept (a query with NOW(), RAND(), ...)."""
+    return any(k.lower() == "cache-control" and "no-store" in v.lower() for k, v in headers)
+
+
 class RepeatedRequests:
     """WSGI middleware: answer a repeated `GET /sparql?…` from the previous complete 200 response."""
 
@@ -123,8 +128,9 @@ class RepeatedRequests:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, recording)
-        if not seen.get("status", "").startswith("200 ") or not self._small(seen["headers"]):
-            return body  # a large answer streams from its file, never held here
+        if (not seen.get("status", "").startswith("200 ") or not self._small(seen["headers"])
+                or _no_store(seen["headers"])):
+            return body  # a large answer streams from its file, never held here; a no-store one is never kept
         data = drain(body)
         if self._build == self.state.build_id():  # not rebuilt while this request ran
             self.cache.put(key, _Response(seen["status"], list(seen["headers"]), data))

@@ -253,7 +253,10 @@ def answer(params: ProtocolRequest) -> Response:
         raise HttpError(502, str(exc)) from exc
     except RuntimeError as exc:  # the query process died (e.g. out of memory): not the client's fault, not a crash
         raise HttpError(503, f"the query could not be answered: {exc}") from exc
-    return answer_response(result, settings.max_rows)
+    resp = answer_response(result, settings.max_rows)
+    if info.volatile:  # NOW(), RAND(), ...: no cache, ours (answer_cache) or on the way, may keep this answer
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 LIMITS_ANCHOR = "sparql#limits"  # the service description's section on limits, where a cut answer's head points
