@@ -80,6 +80,11 @@ def test_format_names_depend_on_the_kind_of_answer():
     assert from_format("text/csv", RESULTS) == "text/csv"
     assert from_format("n3", GRAPHS) == "text/turtle"
 
+def test_a_media_type_whose_plus_was_not_percent_encoded_is_understood():
+    # `?format=application/sparql-results+json` typed into a URL: the form decoding makes the `+` a space.
+    assert from_format("application/sparql-results json", RESULTS) == "application/sparql-results+json"
+    assert from_format("application/ld json", GRAPHS) == "application/ld+json"
+
 
 # --- over HTTP ----------------------------------------------------------------------------------------------------
 

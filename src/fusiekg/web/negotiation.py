@@ -136,7 +136,8 @@ def from_format(value: str, offered: list[str]) -> str:
                                 f"{describe(offered)}", offered)
         return chosen
     if "/" in v:
-        media = v.split(";")[0].strip()
+        # A `+` typed unencoded into a URL (`format=application/ld+json`) arrives as a space; no media type has one.
+        media = v.split(";")[0].strip().replace(" ", "+")
         media = aliases_for(offered).get(media, media)
         known = media in RESULTS_FORMATS or media in GRAPH_FORMATS or media in offered
     else:
