@@ -104,6 +104,20 @@ def test_default_graph_is_union_and_dataset_narrows_it(tiny):
     assert res.body.splitlines()[1] == b"0"
 
 
+@pytest.mark.parametrize("max_rows", [0, 10])
+def test_rdf_xml_refuses_a_predicate_it_cannot_write_instead_of_answering_broken_xml(tiny, max_rows):
+    st = LocalStore(tiny)
+    for p in ("http://e.org/1", "http://e.org/p/"):
+        with pytest.raises(sparql.QueryRefused, match="RDF/XML.*Turtle"):
+            sparql.run(st, f'CONSTRUCT {{ <http://e.org/s> <{p}> "x" }} WHERE {{}}', "application/rdf+xml",
+                       max_rows=max_rows)
+        turtle = sparql.run(st, f'CONSTRUCT {{ <http://e.org/s> <{p}> "x" }} WHERE {{}}', "text/turtle")
+        assert len(ox.Dataset(ox.parse(turtle.body, ox.RdfFormat.TURTLE))) == 1
+    ok = sparql.run(st, 'CONSTRUCT { <http://e.org/s> <http://e.org/p1> "x" } WHERE {}', "application/rdf+xml",
+                    max_rows=max_rows)
+    assert [t.predicate.value for t in ox.parse(ok.body, ox.RdfFormat.RDF_XML)] == ["http://e.org/p1"]
+
+
 @pytest.mark.parametrize("media", list(sparql.GRAPH_FORMATS))
 def test_construct_in_every_rdf_format(tiny, media):
     res = sparql.run(LocalStore(tiny), "CONSTRUCT WHERE { ?s ?p ?o }", media, max_rows=1000)
