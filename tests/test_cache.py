@@ -100,6 +100,33 @@ def test_a_repeated_get_is_answered_from_the_cache_with_the_same_headers(served)
     assert csv.headers["Content-Type"].startswith("text/csv") and counter.runs == 2
 
 
+def test_a_cached_compressed_answer_is_never_sent_to_a_client_that_did_not_ask_for_that_coding(served):
+    client, _counter, _views, _copy, _state = served
+    url = "/sparql?" + urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+    gzipped = client.get(url, headers={"Accept": JSON, "Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    plain = client.get(url, headers={"Accept": JSON})
+    assert "Content-Encoding" not in plain.headers
+    assert len(plain.get_json()["results"]["bindings"]) == 5
+    br = client.get(url, headers={"Accept": JSON, "Accept-Encoding": "br"})
+    assert br.headers["Content-Encoding"] == "br"
+
+
+def test_a_query_with_now_or_rand_is_answered_anew_every_time(served):
+    client, counter, views, _copy, _state = served
+    query = "SELECT (NOW() AS ?t) (RAND() AS ?r) WHERE {}"
+    url = "/sparql?" + urlencode({"query": query})
+    answers = [client.get(url, headers={"Accept": JSON}) for _ in range(2)]
+    answers += [client.post("/sparql", data={"query": query}, headers={"Accept": JSON}) for _ in range(2)]
+    assert all(a.status_code == 200 and a.headers["Cache-Control"] == "no-store" for a in answers)
+    assert counter.runs == 4 and len(views) == 4  # none came from either cache
+    assert len({a.get_json()["results"]["bindings"][0]["r"]["value"] for a in answers}) == 4
+    # The same words in a string or as a variable name are not calls.
+    plain = "/sparql?" + urlencode({"query": 'SELECT ?now WHERE { BIND("RAND()" AS ?now) }'})
+    client.get(plain, headers={"Accept": JSON})
+    assert "Cache-Control" not in client.get(plain, headers={"Accept": JSON}).headers and counter.runs == 5
+
+
 def test_post_and_pages_share_the_query_cache(served):
     client, counter, _views, _copy, _state = served
     for _ in range(3):

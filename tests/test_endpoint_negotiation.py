@@ -58,6 +58,8 @@ def test_negotiate_results(accept, expected):
     ("application/rdf+xml;q=0.9, text/turtle;q=0.8", "application/rdf+xml"),
     ("application/n-quads", "application/n-quads"),
     ("application/sparql-results+json", None),
+    ("TEXT/TURTLE", "text/turtle"),  # media types are case-insensitive (RFC 9110, 8.3.1)
+    ("Application/LD+JSON;Q=0.9, text/turtle;q=0.5", "application/ld+json"),
 ])
 def test_negotiate_graphs(accept, expected):
     assert negotiate(GRAPHS, accept) == expected
@@ -68,6 +70,7 @@ def test_browser_detection_needs_explicit_html():
     assert wants_html(browser, RESULTS)
     assert not wants_html("*/*", RESULTS)
     assert not wants_html("application/sparql-results+json, text/html;q=0.5", RESULTS)
+    assert wants_html("Text/HTML, */*;q=0.8", RESULTS)
 
 
 def test_format_names_depend_on_the_kind_of_answer():
@@ -76,6 +79,11 @@ def test_format_names_depend_on_the_kind_of_answer():
     assert from_format("xml", GRAPHS) == "application/rdf+xml"
     assert from_format("text/csv", RESULTS) == "text/csv"
     assert from_format("n3", GRAPHS) == "text/turtle"
+
+def test_a_media_type_whose_plus_was_not_percent_encoded_is_understood():
+    # `?format=application/sparql-results+json` typed into a URL: the form decoding makes the `+` a space.
+    assert from_format("application/sparql-results json", RESULTS) == "application/sparql-results+json"
+    assert from_format("application/ld json", GRAPHS) == "application/ld+json"
 
 
 # --- over HTTP ----------------------------------------------------------------------------------------------------

@@ -154,6 +154,8 @@ def test_not_a_query_is_400(sparql):
 def test_more_than_one_query_is_400(sparql):
     assert_error(requests.get(sparql, params={"query": ["ASK {}", "ASK {}"]}), 400, "2 times")
     assert_error(requests.post(sparql, data={"query": ["ASK {}", "ASK {}"]}), 400, "2 times")
+    url_and_body = requests.post(sparql, params={"query": "ASK {}"}, data={"query": "ASK {}"})
+    assert_error(url_and_body, 400, "2 times", "in the URL and request body")
     both = requests.post(sparql, params={"query": "ASK {}"}, data=b"ASK {}", headers={"Content-Type": DIRECT})
     assert_error(both, 400, "twice")
 

@@ -49,6 +49,15 @@ def test_keywords_inside_strings_iris_comments_and_prefixed_names_do_not_count()
     assert sparql.analyse(q).form == "SELECT"
 
 
+def test_a_language_tag_that_spells_from_does_not_turn_off_the_union_default_graph(tiny):
+    st = LocalStore(tiny)
+    for tag in ("from", "x-from", "en-FROM"):
+        q = f'SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(?o != "x"@{tag}) }}'
+        assert not sparql.analyse(q).declares_dataset and not sparql.declares_dataset(q)
+        assert st.select(q) == [{"n": "50"}]
+    assert sparql.declares_dataset(f'SELECT * FROM <{EX}g0> WHERE {{ ?s ?p "x"@nl }}')
+
+
 def test_service_is_refused_unless_allowed():
     info = sparql.analyse("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     with pytest.raises(sparql.QueryRefused, match="SERVICE"):
@@ -93,6 +102,20 @@ def test_default_graph_is_union_and_dataset_narrows_it(tiny):
     assert res.body.splitlines()[1] == b"25"
     res = sparql.run(st, count, "text/csv", max_rows=10, default_graphs=["http://unknown/graph"])
     assert res.body.splitlines()[1] == b"0"
+
+
+@pytest.mark.parametrize("max_rows", [0, 10])
+def test_rdf_xml_refuses_a_predicate_it_cannot_write_instead_of_answering_broken_xml(tiny, max_rows):
+    st = LocalStore(tiny)
+    for p in ("http://e.org/1", "http://e.org/p/"):
+        with pytest.raises(sparql.QueryRefused, match="RDF/XML.*Turtle"):
+            sparql.run(st, f'CONSTRUCT {{ <http://e.org/s> <{p}> "x" }} WHERE {{}}', "application/rdf+xml",
+                       max_rows=max_rows)
+        turtle = sparql.run(st, f'CONSTRUCT {{ <http://e.org/s> <{p}> "x" }} WHERE {{}}', "text/turtle")
+        assert len(ox.Dataset(ox.parse(turtle.body, ox.RdfFormat.TURTLE))) == 1
+    ok = sparql.run(st, 'CONSTRUCT { <http://e.org/s> <http://e.org/p1> "x" } WHERE {}', "application/rdf+xml",
+                    max_rows=max_rows)
+    assert [t.predicate.value for t in ox.parse(ok.body, ox.RdfFormat.RDF_XML)] == ["http://e.org/p1"]
 
 
 @pytest.mark.parametrize("media", list(sparql.GRAPH_FORMATS))

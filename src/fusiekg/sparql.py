@@ -71,7 +71,9 @@ _TOKEN = re.compile(
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _UPDATES = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 _WORD = re.compile(r"[A-Za-z_]+")
-_NAMES = re.compile(r"[?$]\w+|[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]+|\b\w+\b(?=\s*:)")
+# Variables, prefixed names, prefix declarations and language tags (`"x"@from` after its string is blanked): never
+# keywords, whatever they spell.
+_NAMES = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*|[?$]\w+|[A-Za-z_][\w.-]*:[\w.%-]*|:[\w.%-]+|\b\w+\b(?=\s*:)")
 
 
 @dataclass
@@ -79,6 +81,7 @@ class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     services: list[str] = field(default_factory=list)  # IRIs (or "?var") named by SERVICE
     declares_dataset: bool = False  # FROM / FROM NAMED: the query names its own dataset
+    volatile: bool = False  # NOW(), RAND(), UUID() or STRUUID(): each run answers anew, so it is never cached
 
 
 def _skeleton(query: str) -> tuple[str, list[str]]:
@@ -113,7 +116,13 @@ def analyse(query: str) -> QueryInfo:
         services.append(iris[int(m.group(2))] if m.group(2) is not None else m.group(1))
     if re.search(r"(?<![?$:\w])SERVICE\b(?!:)", skel, re.I) and not services:
         services.append("?")
-    return QueryInfo(form=first, services=services, declares_dataset="FROM" in words)
+    return QueryInfo(form=first, services=services, declares_dataset="FROM" in words,
+                     volatile=_VOLATILE.search(bare) is not None)
+
+
+# Functions whose value changes from one run to the next (SPARQL 1.1, 17.4.5 and 17.4.3): a cached answer of a query
+# that calls one would give yesterday's NOW() and the same "random" number to everyone.
+_VOLATILE = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID)\s*\(", re.I)
 
 
 def declares_dataset(query: str) -> bool:
@@ -284,6 +293,27 @@ def _write_triples(triples, media_type: str, sink, prefixes: dict[str, str] | No
         ox.serialize(triples, sink, fmt, **kwargs)
 
 
+_XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.-]*$")
+
+
+def _writable(triples, media_type: str):
+    """The triples, refused (QueryRefused) where RDF/XML cannot write them: it writes a predicate as an XML element
+    name, so the IRI must end in one (`.../p1`, not `.../1` or `.../`). pyoxigraph 0.5.13 writes such a predicate as
+    `<oxprefix:>` and answers with XML that no parser reads (oxigraph issue 1859)."""
+    if media_type != "application/rdf+xml":
+        yield from triples
+        return
+    fine: set[str] = set()
+    for t in triples:
+        p = t.predicate.value
+        if p not in fine:
+            if _XML_LOCAL_NAME.search(p) is None:
+                raise QueryRefused(f"this answer cannot be written as RDF/XML: the predicate <{p}> does not end in an "
+                                   "XML name; ask for Turtle, N-Triples or JSON-LD instead")
+            fine.add(p)
+        yield t
+
+
 def _write(res, media_type: str, sink, max_rows: int, prefixes, note_url, max_bytes: int) -> tuple[bool, int]:
     """Write a pyoxigraph answer into `sink`; (cut at the row cap?, rows counted under a cap)."""
     if isinstance(res, ox.QueryBoolean):
@@ -294,7 +324,7 @@ def _write(res, media_type: str, sink, max_rows: int, prefixes, note_url, max_by
         if solutions:
             res.serialize(sink, _OX_RESULTS_FORMAT[media_type])
         else:
-            _write_triples(res, media_type, sink, prefixes)
+            _write_triples(_writable(res, media_type), media_type, sink, prefixes)
         return False, 0
     # A row cap: the first rows as TSV / N-Triples (one row per line, so the cut is exact and the writer stops
     # there), then parsed back and written in the requested format, with a note in the head when cut.
@@ -315,7 +345,8 @@ def _write(res, media_type: str, sink, max_rows: int, prefixes, note_url, max_by
             ox.parse_query_results(first.reader(), ox.QueryResultsFormat.TSV).serialize(
                 out, _OX_RESULTS_FORMAT[media_type])
         else:
-            _write_triples(ox.parse(first.reader(), ox.RdfFormat.N_TRIPLES), media_type, out, prefixes)
+            _write_triples(_writable(ox.parse(first.reader(), ox.RdfFormat.N_TRIPLES), media_type), media_type, out,
+                           prefixes)
         out.flush()
         return cap.cut, rows
 

@@ -6,7 +6,7 @@ Two levels, both bounded LRUs that are emptied when the manifest shows another b
 - `AnswerCache`, used by `state.AppState.run`: serialised query results keyed by what shapes them (query text,
   dataset, format, row limit, ...); every blueprint that runs queries benefits.
 - `RepeatedRequests`, WSGI middleware installed by `server` under the access log: a `GET /sparql` whose query
-  string, `Accept` and `Host` equal an earlier one that was answered 200 (with a body small enough to keep in
+  string, `Accept`, `Accept-Encoding` and `Host` equal an earlier one that was answered 200 (with a body small enough to keep in
   memory) gets that earlier response (status,
   headers with CORS and row-limit markers, body) without going through Flask again. Per-request work of a Python
   web stack, not the query engine, is what a small query costs; this is the lever that makes repeated queries as
@@ -79,6 +79,11 @@ class _Response:
         self.status, self.headers, self.body = status, headers, body
 
 
+def _no_store(headers) -> bool:
+    """The app said this answer must not be kept (a query with NOW(), RAND(), ...)."""
+    return any(k.lower() == "cache-control" and "no-store" in v.lower() for k, v in headers)
+
+
 class RepeatedRequests:
     """WSGI middleware: answer a repeated `GET /sparql?…` from the previous complete 200 response."""
 
@@ -100,7 +105,9 @@ class RepeatedRequests:
         if build != self._build:
             self.cache.clear()
             self._build = build
-        return qs, environ.get("HTTP_ACCEPT"), environ.get("HTTP_HOST")
+        # Accept-Encoding too: the recorded body is the compressed one (compression runs inside Flask), and a
+        # client that asked for no or another coding must not be sent gzip or zstd it cannot read.
+        return qs, environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"), environ.get("HTTP_HOST")
 
     def _small(self, headers) -> bool:
         length = next((v for k, v in headers if k.lower() == "content-length"), None)
@@ -121,8 +128,9 @@ class RepeatedRequests:
             return start_response(status, headers, exc_info)
 
         body = self.app(environ, recording)
-        if not seen.get("status", "").startswith("200 ") or not self._small(seen["headers"]):
-            return body  # a large answer streams from its file, never held here
+        if (not seen.get("status", "").startswith("200 ") or not self._small(seen["headers"])
+                or _no_store(seen["headers"])):
+            return body  # a large answer streams from its file, never held here; a no-store one is never kept
         data = drain(body)
         if self._build == self.state.build_id():  # not rebuilt while this request ran
             self.cache.put(key, _Response(seen["status"], list(seen["headers"]), data))

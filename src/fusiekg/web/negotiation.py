@@ -69,11 +69,12 @@ def aliases_for(offered: list[str]) -> dict[str, str]:
 
 
 def clean_accept(header: str | None) -> str | None:
-    """The Accept header without malformed ranges (which we ignore rather than fail on); None when empty."""
+    """The Accept header without malformed ranges (which we ignore rather than fail on), in lower case (media types
+    and parameter names are case-insensitive, and mimeparse compares them as they come); None when empty."""
     if not header:
         return None
     good = []
-    for part in header.split(","):
+    for part in header.lower().split(","):
         if not part.strip():
             continue
         try:
@@ -135,7 +136,8 @@ def from_format(value: str, offered: list[str]) -> str:
                                 f"{describe(offered)}", offered)
         return chosen
     if "/" in v:
-        media = v.split(";")[0].strip()
+        # A `+` typed unencoded into a URL (`format=application/ld+json`) arrives as a space; no media type has one.
+        media = v.split(";")[0].strip().replace(" ", "+")
         media = aliases_for(offered).get(media, media)
         known = media in RESULTS_FORMATS or media in GRAPH_FORMATS or media in offered
     else:

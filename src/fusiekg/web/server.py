@@ -194,7 +194,8 @@ def _run_granian(settings: Settings, host: str, port: int, workers: int, threads
         # (a page with a few scripts and styles) waited for an idle one to time out, about 30 s. Requests beyond the
         # threads wait in granian's queue for a thread.
         backpressure=max(CONNECTIONS_PER_WORKER, threads),
-        # Long GET queries are allowed up to our own request limit (checked by the app, answered with 414).
+        # Request headers up to our own request limit. A URL over 65 534 bytes is refused by hyper itself (a bare
+        # 414 that never reaches the app; see docs/endpoint.md), so a long GET query works only up to that.
         http1_settings=HTTP1Settings(max_buffer_size=max(settings.max_request_bytes + 65536, 8192 + 4096 * 100)),
         log_access=False,  # the app writes its own access log line per request
         respawn_failed_workers=True,

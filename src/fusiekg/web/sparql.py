@@ -65,6 +65,7 @@ class ProtocolRequest:
     named_graphs: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
+    query_places: list[str] = field(default_factory=list)  # where each query came from, for the error message
 
     def add(self, name: str, value: str) -> None:
         target = {"query": self.queries, "update": self.updates, "default-graph-uri": self.default_graphs,
@@ -86,6 +87,8 @@ def parse_params(raw: bytes, where: str, into: ProtocolRequest) -> None:
     decode = _decode_params if len(raw) <= _REMEMBER_BYTES else _decode_params.__wrapped__
     for name, value in decode(raw, where):
         into.add(name, value)
+        if name == "query":
+            into.query_places.append(where)
 
 
 _REMEMBER_BYTES = 16 * 1024  # longer parameter texts are decoded every time, so the memo stays small (< 8 MB)
@@ -205,7 +208,9 @@ def answer(params: ProtocolRequest) -> Response:
     if params.updates:
         raise HttpError(400, _READ_ONLY)
     if len(params.queries) > 1:
-        raise HttpError(400, f"the `query` parameter is given {len(params.queries)} times; send exactly one query")
+        places = " and ".join(dict.fromkeys(params.query_places))
+        raise HttpError(400, f"the `query` parameter is given {len(params.queries)} times (in the {places}); send "
+                             "exactly one query")
     query = params.queries[0]
     if not query.strip():
         raise HttpError(400, "the query is empty")
@@ -248,7 +253,10 @@ def answer(params: ProtocolRequest) -> Response:
         raise HttpError(502, str(exc)) from exc
     except RuntimeError as exc:  # the query process died (e.g. out of memory): not the client's fault, not a crash
         raise HttpError(503, f"the query could not be answered: {exc}") from exc
-    return answer_response(result, settings.max_rows)
+    resp = answer_response(result, settings.max_rows)
+    if info.volatile:  # NOW(), RAND(), ...: no cache, ours (answer_cache) or on the way, may keep this answer
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 LIMITS_ANCHOR = "sparql#limits"  # the service description's section on limits, where a cut answer's head points

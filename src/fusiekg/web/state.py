@@ -137,7 +137,8 @@ class AppState:
         if self.settings.sparql_url:
             return self.executor.run(job, self.settings.query_timeout_s)
         build = self._current_build()
-        key = (build, *cache_key(job)) if self.cache.entries > 0 else None
+        volatile = job.info is not None and job.info.volatile
+        key = (build, *cache_key(job)) if self.cache.entries > 0 and not volatile else None
         if key is not None:
             cached = self.cache.get(key)
             if cached is not None:
