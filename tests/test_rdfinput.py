@@ -251,3 +251,23 @@ def test_context_prefixes_agree_with_the_project_namespaces():
             assert iri == PREFIXES[prefix], prefix
     scoped = {ctx[k]["@context"]["@vocab"] for k in ("vorm", "deelnemers", "doelen", "rol")}
     assert scoped == {str(ID["vorm/"]), str(GM), str(ID["doel/"]), str(ID["rol/"])}
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("deelnemers", ["De Bilt", "gm0312", "gm0355"]),  # a municipality by its name instead of its code
+    ("doelen", ["betere dienstverlening"]),  # a goal with a space instead of a hyphen
+    ("@id", "https://example.org/fusie/mijn fusie"),  # the cooperation itself
+])
+def test_a_jsonld_value_that_cannot_be_an_iri_is_refused_with_its_position_not_dropped(key, value):
+    # JSON-LD processors silently drop a node reference that does not expand to an IRI; the user would then be told
+    # that a participant, a goal or the whole cooperation is missing without knowing why.
+    doc = {"@context": CONTEXT_IRI, "@id": EX, "type": "Werkorganisatie", "naam": {"nl": "Voorbeeld"}}
+    doc[key] = value
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    bad = next(v for v in (value if isinstance(value, list) else [value]) if " " in v)
+    with pytest.raises(InputError) as err:
+        parse(text.encode(), fmt="json-ld")
+    assert f'"{bad}"' in err.value.message_nl and f'"{bad}"' in err.value.message_en
+    assert "IRI" in err.value.message_nl
+    line, column = rdfinput._position(text, text.index(json.dumps(bad, ensure_ascii=False)))
+    assert (err.value.line, err.value.column) == (line, column)

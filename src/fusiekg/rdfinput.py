@@ -17,6 +17,8 @@ from typing import Any
 from xml.parsers import expat
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.parsers.jsonld import Parser
+from rdflib.plugins.shared.jsonld.context import Context
 
 from .namespaces import BASE
 
@@ -271,14 +273,28 @@ def _packaged_context_text() -> str:
     return importlib_resources.files("fusiekg").joinpath("context.jsonld").read_text(encoding="utf-8")
 
 
+@cache
+def _context_namespaces() -> tuple[str, ...]:
+    """Every namespace our context puts in front of a term or value (prefixes and scoped @vocab)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, str) and node.startswith(("http://", "https://")):
+            found.append(node)
+
+    walk(context_document())
+    return tuple(found)
+
+
 def context_document() -> dict[str, Any]:
     """Our JSON-LD context document ({"@context": {...}}), a fresh copy the caller may change."""
     return json.loads(_packaged_context_text())
 
 
 def _parse_jsonld(data: bytes, base: str) -> Dataset:
-    from rdflib.plugins.parsers.jsonld import to_rdf
-
     text = _decode(data)
     try:
         doc = json.loads(text)
@@ -287,8 +303,47 @@ def _parse_jsonld(data: bytes, base: str) -> Dataset:
                          line=exc.lineno, column=exc.colno) from exc
     doc = _inline_contexts(doc)
     dataset = Dataset()
-    to_rdf(doc, dataset, base=base)
+    _StrictJsonLdParser(text).parse(doc, Context(base=base), dataset)
     return dataset
+
+
+class _StrictJsonLdParser(Parser):
+    """rdflib's JSON-LD parser, but a node reference that cannot be an IRI is refused instead of silently dropped.
+
+    JSON-LD drops a value such as "deelnemers": ["De Bilt"] or "doelen": ["betere dienstverlening"] (a space: no
+    IRI), so the user would only hear that a participant, a goal or the whole cooperation is missing."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def _to_rdf_id(self, context, id_val: str):
+        node = super()._to_rdf_id(context, id_val)
+        if node is None:
+            raise _not_an_iri(self._text, id_val)
+        return node
+
+
+def _not_an_iri(text: str, value: str) -> InputError:
+    """The refusal, naming the value as the user wrote it (before a context's @vocab was put in front) and where."""
+    written = [value] + [value[len(ns):] for ns in _context_namespaces() if value.startswith(ns) and value != ns]
+    found = -1
+    for candidate in sorted(written, key=len):
+        found = text.find(json.dumps(candidate, ensure_ascii=False))
+        if found >= 0:
+            value = candidate
+            break
+    line, column = _position(text, found) if found >= 0 else (None, None)
+    return InputError(
+        f"De waarde \"{value}\" kan geen IRI zijn (een IRI heeft geen spaties), dus ze wijst geen gemeente, vorm, doel "
+        f"of knoop aan. Noem een gemeente met haar TOOI-code (\"gm0489\") of {{\"cbsCode\": \"GM0489\"}}, een vorm, "
+        f"doel of rol met zijn naam in het schema (\"werkorganisatie\", \"betere-dienstverlening\"), en geef een "
+        f"\"@id\" zonder spaties.",
+        en=f"The value \"{value}\" cannot be an IRI (an IRI has no spaces), so it names no municipality, form, goal "
+           f"or node. Name a municipality by its TOOI code (\"gm0489\") or {{\"cbsCode\": \"GM0489\"}}, a form, goal "
+           f"or role by its name in the scheme (\"werkorganisatie\", \"betere-dienstverlening\"), and give an "
+           f"\"@id\" without spaces.",
+        line=line, column=column)
 
 
 def _inline_contexts(node: Any) -> Any:
