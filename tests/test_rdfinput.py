@@ -271,3 +271,35 @@ def test_a_jsonld_value_that_cannot_be_an_iri_is_refused_with_its_position_not_d
     assert "IRI" in err.value.message_nl
     line, column = rdfinput._position(text, text.index(json.dumps(bad, ensure_ascii=False)))
     assert (err.value.line, err.value.column) == (line, column)
+
+
+_TTL_PREFIXES = ("@prefix fkg: <https://w3id.org/fusiekg/def/> .\n@prefix fkgid: <https://w3id.org/fusiekg/id/> .\n"
+                 "@prefix ex: <https://example.org/fusie/> .\n")
+
+
+@pytest.mark.parametrize(("turtle", "nl_words", "en_words"), [
+    # a prefix that is not declared: the declaration to add, when the prefix is one of ours
+    ("ex:a fkg:x gm:gm0310 .", ["voorvoegsel \"gm:\"", "@prefix gm: <https://identifier.overheid.nl/tooi/id/gemeente/> ."],
+     ["prefix \"gm:\"", "@prefix gm: <https://identifier.overheid.nl/tooi/id/gemeente/> ."]),
+    ("ex:a fkg:x ex2:b .", ["voorvoegsel \"ex2:\"", "@prefix ex2:"], ["prefix \"ex2:\"", "@prefix ex2:"]),
+    # a "/" in a prefixed name, as in fkgid:vorm/werkorganisatie
+    ("ex:a fkg:x fkgid:vorm/werkorganisatie .", ["/", "<https://w3id.org/fusiekg/id/vorm/werkorganisatie>"],
+     ["/", "<https://w3id.org/fusiekg/id/vorm/werkorganisatie>"]),
+    # curly quotes from a word processor
+    ("ex:a fkg:x \u201cDe Bilt\u201d .", ["gekruld aanhalingsteken", "\"De Bilt\""], ["curly quotation mark", "\"De Bilt\""]),
+    # a missing full stop
+    ("ex:a fkg:x ex:b\nex:c fkg:x ex:d .", ["punt"], ["full stop"]),
+    ("ex:a fkg:x \"abc .\n", ["aanhalingsteken"], ["quotation mark"]),
+])
+def test_turtle_syntax_errors_are_explained_in_the_reports_language(turtle, nl_words, en_words):
+    with pytest.raises(InputError) as err:
+        parse((_TTL_PREFIXES + turtle).encode(), fmt="turtle")
+    nl, en = err.value.message_nl, err.value.message_en
+    assert err.value.line is not None
+    for word in nl_words:
+        assert word in nl, nl
+    for word in en_words:
+        assert word in en, en
+    # the Dutch message holds none of the parser's English
+    for english in ("expected", "not bound", "found in", "objectList"):
+        assert english not in nl, nl

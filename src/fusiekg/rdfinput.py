@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.jsonld import Parser
 from rdflib.plugins.shared.jsonld.context import Context
 
-from .namespaces import BASE
+from .namespaces import BASE, PREFIXES
 
 #: The one JSON-LD context IRI we resolve, always from the copy shipped in the package (never fetched).
 CONTEXT_IRI = BASE + "context.jsonld"
@@ -233,11 +233,13 @@ def _syntax_error(name: str, data: bytes, exc: Exception) -> InputError:
              "trig": "TriG", "nquads": "N-Quads"}[name]
     line = column = None
     detail = str(exc).strip()
+    detail_nl = None
     if hasattr(exc, "_why") and hasattr(exc, "lines"):  # rdflib notation3.BadSyntax (Turtle, TriG)
         detail = str(exc._why)
         text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
         index = exc._i if exc._i >= 0 else len(text.rstrip())
         line, column = _position(text, index)
+        detail_nl, detail = _explain_turtle(detail, text, index)
     elif hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException
         line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
         detail = exc.getMessage()
@@ -245,8 +247,73 @@ def _syntax_error(name: str, data: bytes, exc: Exception) -> InputError:
         line = _first_bad_line(data, name)
         detail = detail.split("\n", 1)[0]
     detail = detail[:300]
-    return InputError(f"De invoer is geen geldige {label}: {detail}",
+    detail_nl = detail_nl[:600] if detail_nl else f"{detail} (melding van de lezer, in het Engels)"
+    return InputError(f"De invoer is geen geldige {label}: {detail_nl}",
                       en=f"The input is not valid {label}: {detail}", line=line, column=column)
+
+
+_CURLY_QUOTES = "\u201c\u201d\u201e\u2018\u2019\u00ab\u00bb"
+
+
+def _explain_turtle(why: str, text: str, index: int) -> tuple[str | None, str]:
+    """The Turtle parser's message said in Dutch and English, with how to fix the usual mistakes: an undeclared
+    prefix, a "/" in a prefixed name (fkgid:vorm/werkorganisatie), curly quotes from a word processor, a missing
+    full stop or quotation mark. None for Dutch when the message is not one we know (the caller keeps it)."""
+    ahead = text[index:].lstrip()
+    if ahead[:1] and ahead[0] in _CURLY_QUOTES:
+        here = ahead[0]
+        return (f"het teken {here} is een gekruld aanhalingsteken (zoals een tekstverwerker ze zet); een tekst staat "
+                f"in Turtle tussen rechte aanhalingstekens: \"De Bilt\"",
+                f"the character {here} is a curly quotation mark (as word processors write them); in Turtle a text "
+                f"stands between straight quotation marks: \"De Bilt\"")
+    if text[index:index + 1] == "/" and (name := re.search(r"([A-Za-z][\w.-]*)?:([\w.-]*)$", text[:index])):
+        prefix, local = name.group(1) or "", name.group(2)
+        rest = re.match(r"[^\s;,<>\[\]()\"]*", text[index:]).group(0).rstrip(".")
+        declared = re.search(rf"@prefix\s+{re.escape(prefix)}:\s*<([^>]*)>", text, re.I)
+        namespace = declared.group(1) if declared else PREFIXES.get(prefix)
+        full = f"<{namespace}{local}{rest}>" if namespace else f"<…{local}{rest}>"
+        return (f"een prefixnaam ({prefix}:{local}{rest}) mag geen \"/\" bevatten; schrijf de volledige IRI: {full}",
+                f"a prefixed name ({prefix}:{local}{rest}) cannot contain a \"/\"; write the full IRI: {full}")
+    if unbound := re.fullmatch(r'Prefix "(.*):" not bound', why):
+        prefix = unbound.group(1)
+        namespace = PREFIXES.get(prefix)
+        line = f"@prefix {prefix}: <{namespace}> ." if namespace else f"@prefix {prefix}: <…> ."
+        return (f"het voorvoegsel \"{prefix}:\" is niet gedeclareerd; zet bovenaan de regel {line}"
+                + ("" if namespace else " met de IRI waar het voor staat"),
+                f"the prefix \"{prefix}:\" is not declared; add the line {line} at the top"
+                + ("" if namespace else " with the IRI it stands for"))
+    known = {
+        "expected '.' or '}' or ']' at end of statement": (
+            "hier verwachtte de lezer het einde van een uitspraak: ontbreekt er een punt (.) aan het eind van de "
+            "vorige uitspraak, of een puntkomma (;) of komma (,) tussen twee eigenschappen of waarden?",
+            "the parser expected the end of a statement here: is a full stop (.) missing at the end of the previous "
+            "statement, or a semicolon (;) or comma (,) between two properties or values?"),
+        "newline found in string literal": (
+            "een tekst tussen aanhalingstekens loopt door tot het eind van de regel: het sluitende aanhalingsteken "
+            "(\") ontbreekt",
+            "a quoted text runs on to the end of the line: the closing quotation mark (\") is missing"),
+        "objectList expected": (
+            "hier verwachtte de lezer een waarde: een IRI tussen < >, een prefixnaam zoals gm:gm0310, of een tekst "
+            "tussen rechte aanhalingstekens \"…\"",
+            "the parser expected a value here: an IRI between < >, a prefixed name such as gm:gm0310, or a text "
+            "between straight quotation marks \"…\""),
+        "expected qname after @prefix": (
+            "na @prefix hoort een voorvoegsel met een dubbele punt, zoals @prefix gm: "
+            "<https://identifier.overheid.nl/tooi/id/gemeente/> .",
+            "@prefix must be followed by a prefix with a colon, such as @prefix gm: "
+            "<https://identifier.overheid.nl/tooi/id/gemeente/> ."),
+        "Bad language code syntax on string literal, after @": (
+            "na @ hoort een taalcode, zoals \"Werkorganisatie Voorbeeld\"@nl",
+            "@ must be followed by a language code, such as \"Werkorganisatie Voorbeeld\"@nl"),
+        "bad escape": (
+            "een backslash (\\) in een tekst begint een escape die niet bestaat; schrijf \\\\ voor een backslash",
+            "a backslash (\\) in a text starts an escape that does not exist; write \\\\ for a backslash"),
+        "']' expected": ("een sluitend ']' ontbreekt", "a closing ']' is missing"),
+    }
+    if why in known:
+        nl, en = known[why]
+        return nl, en
+    return None, why
 
 
 def _first_bad_line(data: bytes, name: str) -> int | None:
