@@ -407,3 +407,12 @@ def test_input_errors_come_from_validate_too():
     with pytest.raises(InputError) as err:
         validate(b'{"@context": "https://example.org/ctx.jsonld"}', content_type="application/ld+json")
     assert err.value.line is None and "ctx.jsonld" in err.value.message_en
+
+
+def test_cli_names_the_real_size_of_a_file_over_the_limit():
+    # it reads one byte past the limit and no more; the message must still give the file's size, not limit + 1
+    path = EXAMPLES / "valid" / "centrumconstructie.ttl"
+    size = path.stat().st_size
+    result = run_cli("--max-bytes", "100", path)
+    assert result.exit_code == 2
+    assert f"{size} bytes" in result.output and "101 bytes" not in result.output
