@@ -416,3 +416,26 @@ def test_cli_names_the_real_size_of_a_file_over_the_limit():
     result = run_cli("--max-bytes", "100", path)
     assert result.exit_code == 2
     assert f"{size} bytes" in result.output and "101 bytes" not in result.output
+
+
+@pytest.mark.parametrize(("written", "prop"), [
+    ('"2023-01-01"', "startdatum"),  # a date as a plain string, without ^^xsd:date
+    ('"1-1-2023"^^xsd:date', "startdatum"),  # a Dutch way of writing a date
+    ('"2030-12-31"', "einddatum"),
+])
+def test_a_date_that_is_there_but_not_a_date_is_told_as_such(written, prop):
+    # it was told "must have exactly one start date" / "at most one end date", while there was one
+    data = describe("gm:gm0310 , gm:gm0312")
+    if prop == "startdatum":
+        data = data.replace(b'"2023-01-01"^^xsd:date', written.encode())
+    else:
+        data = data.replace(b"fkg:startdatum", f"fkg:einddatum {written} ; fkg:startdatum".encode())
+    value = written.split('"')[1]
+    for lang in ("nl", "en"):
+        report = validate(data, fmt="turtle", lang=lang)
+        [result] = [r for r in report.violations if r.path == str(FKG[prop])]
+        assert result.value == value
+        assert f'"{value}"' in result.message, result.message
+        assert "xsd:date" in result.message
+        assert ("precies één" not in result.message and "hoogstens één" not in result.message
+                and "exactly one" not in result.message and "at most one" not in result.message), result.message
