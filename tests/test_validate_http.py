@@ -531,3 +531,12 @@ def test_odd_input_is_never_a_500(roomy_client, body, content_type):
     assert resp.status_code in (200, 400), resp.get_data(as_text=True)[:300]
     payload = resp.get_json()
     assert ("conforms" in payload) if resp.status_code == 200 else payload["message"]
+
+
+def test_html_report_shortens_the_iris_inside_a_property_path(client):
+    # the text report wrote (fkg:heeftDoel|(^org:organization/fkg:heeftDoel)); the page wrote the full <IRIs>
+    resp = client.post("/validate?lang=nl", data=example("advice", "geen-doel.ttl"), content_type="text/turtle",
+                       headers={"Accept": "text/html"})
+    page = html.unescape(resp.get_data(as_text=True))
+    assert "(fkg:heeftDoel|(^org:organization/fkg:heeftDoel))" in page
+    assert "<https://w3id.org/fusiekg/def/heeftDoel>" not in page

@@ -172,13 +172,13 @@ class ValidationReport:
             lines.append("")
             lines.append(f"[{words[r.severity].upper()}] {r.message}")
             rows = [
-                (labels[0], _with_label(_short(r.focus_node), r.focus_label)),
-                (labels[1], _short(r.path) if r.path else None),
-                (labels[2], _with_label(_short(r.value), r.value_label)
+                (labels[0], _with_label(display_name(r.focus_node), r.focus_label)),
+                (labels[1], display_name(r.path) if r.path else None),
+                (labels[2], _with_label(display_name(r.value), r.value_label)
                  if r.value is not None and r.value != r.focus_node else None),
                 (labels[4], r.hint),
-                (labels[5], f"{r.rule} ({_short(r.source_shape)})" if r.rule else _short(r.source_shape)),
-                (labels[6], ", ".join(_short(s) for s in r.see_also) or None),
+                (labels[5], f"{r.rule} ({display_name(r.source_shape)})" if r.rule else display_name(r.source_shape)),
+                (labels[6], ", ".join(display_name(s) for s in r.see_also) or None),
             ]
             for label, text in rows:
                 if text:
@@ -230,12 +230,12 @@ class ValidationReport:
         return replace(self, _data=kept)
 
 
-def _short(iri: str | None) -> str:
+def display_name(iri: str | None) -> str:
     """A prefixed name for display when one of our prefixes fits (also for each <IRI> inside a path)."""
     if not iri:
         return ""
     if "<" in iri:
-        return re.sub(r"<([^<>]+)>", lambda m: _short(m.group(1)), iri)
+        return re.sub(r"<([^<>]+)>", lambda m: display_name(m.group(1)), iri)
     inverse = iri.startswith("^")
     bare = iri[1:] if inverse else iri
     best = bare

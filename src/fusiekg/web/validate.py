@@ -37,7 +37,6 @@ from rdflib import URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import rdfinput, resources, validation, validation_process
-from ..namespaces import DSH, PREFIXES
 from ..rdfinput import InputError, InputTooLarge
 from ..validation import ValidationReport, ValidationTimeout
 from ..validation_process import ValidationFailed
@@ -70,7 +69,6 @@ PAGE_FORMATS = [("", "automatisch", "automatic"), ("turtle", "Turtle", "Turtle")
 EXAMPLE_KINDS = ("valid", "invalid", "advice")
 _EXAMPLE_TYPES = {".ttl": "text/turtle", ".jsonld": JSONLD, ".json": JSONLD, ".rdf": "application/rdf+xml",
                   ".nt": "application/n-triples"}
-_SHORT = {**PREFIXES, "dsh": str(DSH)}
 
 
 class _InputProblem(Exception):
@@ -347,18 +345,6 @@ def example_bytes(ref: str) -> tuple[bytes, str]:
     return resources.path("examples", kind, name).read_bytes(), name
 
 
-def _short(iri: str | None) -> str:
-    if not iri:
-        return ""
-    inverse = iri.startswith("^")
-    bare = iri[1:] if inverse else iri
-    best = bare
-    for prefix, ns in _SHORT.items():
-        if bare.startswith(ns) and len(bare) > len(ns) and len(prefix) + 1 + len(bare) - len(ns) < len(best):
-            best = f"{prefix}:{bare[len(ns):]}"
-    return ("^" if inverse else "") + best
-
-
 def _link(iri: str | None) -> str | None:
     """A page for one of our IRIs or a TOOI municipality (on this server); None for the user's own IRIs."""
     if not iri or not iri.startswith(("http://", "https://")):
@@ -391,7 +377,7 @@ def render_page(lang: str, *, submission: Submission | None = None, report: Vali
     return render_template(
         "validate.html", examples=examples(), formats=PAGE_FORMATS, text=text, chosen_format=chosen,
         source=submission.filename if submission is not None else None, report=report, error=error,
-        short=_short, link=_link, label=lambda iri: validation.engine().name_of(URIRef(iri), lang),
+        short=validation.display_name, link=_link, label=lambda iri: validation.engine().name_of(URIRef(iri), lang),
         limit=state().settings.validate_max_bytes)
 
 
