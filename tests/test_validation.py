@@ -439,3 +439,13 @@ def test_a_date_that_is_there_but_not_a_date_is_told_as_such(written, prop):
         assert "xsd:date" in result.message
         assert ("precies één" not in result.message and "hoogstens één" not in result.message
                 and "exactly one" not in result.message and "at most one" not in result.message), result.message
+
+
+def test_a_participant_written_as_a_name_is_named_in_the_message():
+    # it said "Deelnemer zonder IRI of CBS-code is geen gemeente", leaving out what the user wrote
+    report = validate(describe('"De Bilt" , gm:gm0312'), fmt="turtle")
+    [nl] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert '"De Bilt"' in nl and "tekst" in nl, nl
+    report = validate(describe('"De Bilt" , gm:gm0312'), fmt="turtle", lang="en")
+    [en] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert '"De Bilt"' in en and "text" in en, en
