@@ -303,3 +303,21 @@ def test_turtle_syntax_errors_are_explained_in_the_reports_language(turtle, nl_w
     # the Dutch message holds none of the parser's English
     for english in ("expected", "not bound", "found in", "objectList"):
         assert english not in nl, nl
+
+
+@pytest.mark.parametrize(("data", "fmt", "nl_words"), [
+    (b"ex:a ex:b ex:c .\n", "ntriples", ["voluit tussen < >", "punt"]),
+    (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description>\n'
+     b"</rdf:RDF>", "rdfxml", ["sluitende tag"]),
+    (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+     b'<rdf:Description rdf:about="https://example.org/a"><skos:prefLabel>x</skos:prefLabel></rdf:Description>'
+     b"</rdf:RDF>", "rdfxml", ["voorvoegsel", "xmlns"]),
+])
+def test_ntriples_and_xml_syntax_errors_are_explained_in_dutch(data, fmt, nl_words):
+    with pytest.raises(InputError) as err:
+        parse(data, fmt=fmt)
+    assert err.value.line is not None
+    for word in nl_words:
+        assert word in err.value.message_nl, err.value.message_nl
+    for english in ("Invalid line", "mismatched", "unbound", "in het Engels"):
+        assert english not in err.value.message_nl, err.value.message_nl

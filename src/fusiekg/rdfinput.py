@@ -243,9 +243,15 @@ def _syntax_error(name: str, data: bytes, exc: Exception) -> InputError:
     elif hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException
         line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
         detail = exc.getMessage()
+        detail_nl = _XML_MESSAGES_NL.get(detail)
     elif name in ("ntriples", "nquads"):
         line = _first_bad_line(data, name)
         detail = detail.split("\n", 1)[0]
+        if detail.startswith("Invalid line"):
+            detail_nl = ("deze regel is geen geldige uitspraak: schrijf elke IRI voluit tussen < > (deze syntaxis kent "
+                         "geen prefixen), een tekst tussen rechte aanhalingstekens, en sluit de regel af met een punt")
+            detail = ("this line is not a valid statement: write every IRI in full between < > (this syntax has no "
+                      "prefixes), a text between straight quotation marks, and end the line with a full stop")
     detail = detail[:300]
     detail_nl = detail_nl[:600] if detail_nl else f"{detail} (melding van de lezer, in het Engels)"
     return InputError(f"De invoer is geen geldige {label}: {detail_nl}",
@@ -455,6 +461,21 @@ def _refuse_context_reference(value: Any) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
+#: The XML parser's usual messages in Dutch (the English ones are the parser's own).
+_XML_MESSAGES_NL = {
+    "mismatched tag": "een sluitende tag hoort niet bij de laatst geopende tag",
+    "not well-formed (invalid token)": "hier staat een teken dat in XML niet mag (schrijf een losse & als &amp; en "
+                                       "een < in een tekst als &lt;)",
+    "no element found": "het document houdt op voordat alle elementen gesloten zijn",
+    "unclosed token": "een tag of tekst is niet afgesloten",
+    "unbound prefix": "een voorvoegsel (zoals skos:) is niet gedeclareerd; zet een xmlns-declaratie op rdf:RDF, "
+                      "zoals xmlns:skos=\"http://www.w3.org/2004/02/skos/core#\"",
+    "junk after document element": "er staat nog iets na het einde van het document",
+    "syntax error": "syntaxfout",
+    "duplicate attribute": "een attribuut staat twee keer in dezelfde tag",
+}
+
+
 def _refuse_xml_declarations(data: bytes) -> None:
     """Scan the XML with expat first and refuse any DOCTYPE or ENTITY declaration, with its position."""
     parser = expat.ParserCreate()
@@ -473,6 +494,7 @@ def _refuse_xml_declarations(data: bytes) -> None:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise InputError(f"De invoer is geen geldige XML: {expat.ErrorString(exc.code)}",
-                         en=f"The input is not valid XML: {expat.ErrorString(exc.code)}",
+        message = expat.ErrorString(exc.code)
+        raise InputError(f"De invoer is geen geldige XML: {_XML_MESSAGES_NL.get(message, message)}",
+                         en=f"The input is not valid XML: {message}",
                          line=exc.lineno, column=exc.offset + 1) from exc
