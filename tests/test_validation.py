@@ -449,3 +449,22 @@ def test_a_participant_written_as_a_name_is_named_in_the_message():
     report = validate(describe('"De Bilt" , gm:gm0312'), fmt="turtle", lang="en")
     [en] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
     assert '"De Bilt"' in en and "text" in en, en
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_misspelt_term_of_our_vocabulary_is_warned_about(lang):
+    # fkg:startDatum (or "startDatum" in JSON-LD, which our context maps to fkg:) was ignored without a word:
+    # the user only heard that the start date was missing
+    data = describe("gm:gm0310 , gm:gm0312").replace(b"fkg:startdatum", b"fkg:startDatum")
+    # a description cannot declare the term itself
+    data += b"fkg:startDatum <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <https://w3id.org/fusiekg/def/> .\n"
+    report = validate(data, fmt="turtle", lang=lang)
+    [warning] = [r for r in report.warnings if r.source_shape == str(DSH.OnbekendeTerm)]
+    assert warning.value == str(FKG.startDatum)
+    assert "startDatum" in warning.message and warning.hint and warning.rule
+    assert shapes_of(report) == {"Startdatum"}  # and the missing start date is still a violation
+    # every term of the shipped vocabulary is known
+    doc = json.loads((EXAMPLES / "valid" / "werkorganisatie.jsonld").read_text(encoding="utf-8"))
+    doc["startDatum"] = doc.pop("startdatum")
+    report = validate(json.dumps(doc).encode(), fmt="json-ld", lang=lang)
+    assert [r.value for r in report.warnings] == [str(FKG.startDatum)]

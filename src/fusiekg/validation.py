@@ -52,6 +52,8 @@ _SCHEMES = (ID.vorm, ID.doel, ID.rol, ID.faalfactor)
 _MUNICIPALITY_PREDICATES = (RDF.type, TOOIONT.begindatum, TOOIONT.einddatum, TOOIONT.gemeentecode,
                             TOOIONT.officieleNaamExclSoort, FKG.cbsCode, SKOS.prefLabel)
 _CONCEPT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.prefLabel)
+# What a term of our vocabulary is marked with in a call's data graph (dsh:OnbekendeTerm reads it).
+_VOCABULARY = URIRef(str(FKG).rstrip("/"))
 
 
 class ValidationTimeout(Exception):
@@ -318,6 +320,9 @@ class _Engine:
             parts = (folder,) if isinstance(folder, str) else folder
             for path in sorted(resources.path(*parts).glob("*.ttl")):
                 concepts.parse(path, format="turtle")
+        # the terms of our vocabulary (fkg:startdatum, fkg:Werkorganisatie, ...), for dsh:OnbekendeTerm
+        self.terms = {s for s in concepts.subjects(RDF.type, None)
+                      if isinstance(s, URIRef) and s.startswith(str(FKG)) and "/" not in s[len(str(FKG)):]}
         self.concepts: dict[URIRef, tuple] = {}
         for scheme in _SCHEMES:
             for c in concepts.subjects(SKOS.inScheme, scheme):
@@ -389,6 +394,8 @@ def _is_reference_claim(s, p, o) -> bool:
         return True
     if p == FKG.cbsCode and isinstance(s, URIRef) and s.startswith(str(GM)):
         return True
+    if p == RDFS.isDefinedBy and isinstance(s, URIRef) and s.startswith(str(FKG)):
+        return True
     return p == SKOS.inScheme and isinstance(o, URIRef) and o.startswith(str(ID))
 
 
@@ -420,6 +427,9 @@ def build_data_graph(parsed: Graph | Dataset, eng: _Engine | None = None) -> Gra
     for term in mentioned:
         for t in eng.gemeenten.get(term, ()) or eng.concepts.get(term, ()):
             g.add(t)
+    used = set(g.predicates()) | set(g.objects(None, RDF.type))
+    for term in used & eng.terms:
+        g.add((term, RDFS.isDefinedBy, _VOCABULARY))
     return g
 
 
