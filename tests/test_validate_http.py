@@ -540,3 +540,15 @@ def test_html_report_shortens_the_iris_inside_a_property_path(client):
     page = html.unescape(resp.get_data(as_text=True))
     assert "(fkg:heeftDoel|(^org:organization/fkg:heeftDoel))" in page
     assert "<https://w3id.org/fusiekg/def/heeftDoel>" not in page
+
+
+def test_a_compressed_body_is_refused_by_its_content_encoding(client):
+    # it was read as text and reported as "geen geldige UTF-8-tekst" at line 1, column 2
+    import gzip
+
+    body = gzip.compress(example("valid", "centrumconstructie.ttl"))
+    resp = client.post("/validate?lang=nl", data=body, content_type="text/turtle",
+                       headers={"Content-Encoding": "gzip", "Accept": "text/plain"})
+    assert resp.status_code == 415
+    text = resp.get_data(as_text=True)
+    assert "Content-Encoding" in text and "gzip" in text and "UTF-8-tekst" not in text

@@ -10,8 +10,8 @@
   the report's content (`conforms`, also in the `Fusiekg-Conforms` header), and a 4xx would make ordinary HTTP
   clients (`raise_for_status`, `curl --fail`, `fetch` wrappers) throw the report away. A 4xx means "we could not
   validate it": 400 unreadable input (line and column in the message) or a bad parameter, 413 too large (refused
-  from the Content-Length before the body is read), 415 a Content-Type or `format` we do not read, 406 nothing in
-  Accept fits. 503 when validation runs past `settings.validate_timeout_s`, as `/sparql` answers its time limit: the
+  from the Content-Length before the body is read), 415 a Content-Type, `format` or Content-Encoding (a compressed
+  body) we do not read, 406 nothing in Accept fits. 503 when validation runs past `settings.validate_timeout_s`, as `/sparql` answers its time limit: the
   validator serialises calls per process, so a busy server, not only a heavy description, can cause it; 503 too when
   the process checking a large description ends without a report.
 - `GET /validate`: the page to paste or upload a description and read the report; works without JavaScript.
@@ -183,6 +183,12 @@ def read_submission() -> tuple[Submission, dict[str, str]]:
     body_limit = limit + (FORM_OVERHEAD if is_form else 0)
     if request.content_length is not None and request.content_length > body_limit:
         raise _too_large(request.content_length, limit)
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise _InputProblem(415, f"Content-Encoding {encoding} wordt niet gelezen; stuur de beschrijving "
+                                 f"ongecomprimeerd.",
+                            f"Content-Encoding {encoding} is not read; send the description uncompressed.",
+                            headers={"Accept-Encoding": "identity"})
     explicit = request.args.get("format", "").strip()
     if not is_form:
         # 415 before reading: the declared syntax must be one we read (a `format` parameter overrides it).
