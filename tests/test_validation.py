@@ -468,3 +468,15 @@ def test_a_misspelt_term_of_our_vocabulary_is_warned_about(lang):
     doc["startDatum"] = doc.pop("startdatum")
     report = validate(json.dumps(doc).encode(), fmt="json-ld", lang=lang)
     assert [r.value for r in report.warnings] == [str(FKG.startDatum)]
+
+
+@pytest.mark.parametrize(("begin", "end"), [
+    ("2026-06-01", None),  # begins after the cooperation has ended
+    (None, "2022-06-30"),  # ends before the cooperation starts
+])
+def test_a_membership_wholly_outside_the_cooperations_life_is_found(begin, end):
+    data = _cooperation("gm:gm0310, gm:gm0312", end="2025-12-31", extra=_membership("gm:gm0310", begin, end))
+    report = validate(data, fmt="turtle")
+    assert shapes_of(report) == {"LidmaatschapLooptijd"}, report.to_text()
+    ok = _cooperation("gm:gm0310, gm:gm0312", end="2025-12-31", extra=_membership("gm:gm0310", "2024-01-01", None))
+    assert validate(ok, fmt="turtle").conforms
