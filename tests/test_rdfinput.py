@@ -321,3 +321,17 @@ def test_ntriples_and_xml_syntax_errors_are_explained_in_dutch(data, fmt, nl_wor
         assert word in err.value.message_nl, err.value.message_nl
     for english in ("Invalid line", "mismatched", "unbound", "in het Engels"):
         assert english not in err.value.message_nl, err.value.message_nl
+
+
+@pytest.mark.parametrize(("text", "nl_word"), [
+    ('{\n "naam": "x"\n "vorm": "werkorganisatie"\n}', "komma"),  # a missing comma between two keys
+    ("{\n 'naam': 'x'\n}", "dubbele aanhalingstekens"),  # single quotes
+    ('{\n "naam": "x",\n}', "dubbele aanhalingstekens"),  # a trailing comma
+    ('{\n "naam": \n}', "waarde"),
+])
+def test_json_syntax_errors_are_explained_in_dutch(text, nl_word):
+    with pytest.raises(InputError) as err:
+        parse(text.encode(), fmt="json-ld")
+    assert err.value.line is not None
+    assert nl_word in err.value.message_nl, err.value.message_nl
+    assert "Expecting" not in err.value.message_nl and "Expecting" in err.value.message_en

@@ -367,12 +367,28 @@ def context_document() -> dict[str, Any]:
     return json.loads(_packaged_context_text())
 
 
+#: The JSON parser's usual messages in Dutch (the English ones are the parser's own).
+_JSON_MESSAGES_NL = {
+    "Expecting ',' delimiter": "hier hoort een komma (,) tussen twee onderdelen",
+    "Expecting ':' delimiter": "hier hoort een dubbele punt (:) tussen een sleutel en zijn waarde",
+    "Expecting value": "hier hoort een waarde: een tekst tussen dubbele aanhalingstekens, een getal, true, false, "
+                       "een lijst [...] of een object {...}",
+    "Expecting property name enclosed in double quotes": "hier hoort een sleutel tussen dubbele aanhalingstekens "
+                                                         "(\"naam\"); na het laatste onderdeel staat geen komma",
+    "Unterminated string starting at": "een tekst is niet afgesloten met een dubbel aanhalingsteken",
+    "Extra data": "na het einde van het JSON-document staat nog iets",
+    "Invalid control character at": "een tekst bevat een regeleinde of tab; schrijf \\n of \\t",
+    "Invalid \\escape": "een backslash (\\) begint een escape die niet bestaat; schrijf \\\\ voor een backslash",
+}
+
+
 def _parse_jsonld(data: bytes, base: str) -> Dataset:
     text = _decode(data)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"De invoer is geen geldige JSON: {exc.msg}", en=f"The input is not valid JSON: {exc.msg}",
+        raise InputError(f"De invoer is geen geldige JSON: {_JSON_MESSAGES_NL.get(exc.msg, exc.msg)}",
+                         en=f"The input is not valid JSON: {exc.msg}",
                          line=exc.lineno, column=exc.colno) from exc
     doc = _inline_contexts(doc)
     dataset = Dataset()
