@@ -335,3 +335,14 @@ def test_json_syntax_errors_are_explained_in_dutch(text, nl_word):
     assert err.value.line is not None
     assert nl_word in err.value.message_nl, err.value.message_nl
     assert "Expecting" not in err.value.message_nl and "Expecting" in err.value.message_en
+
+
+def test_rdfxml_in_the_encoding_its_declaration_names_is_read():
+    # XML may declare its own encoding; it was decoded as UTF-8 and refused with Python's codec error
+    xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+           'xmlns:skos="http://www.w3.org/2004/02/skos/core#">\n'
+           '<rdf:Description rdf:about="https://example.org/fusie/x"><skos:prefLabel>Súdwest-Fryslân coöperatie'
+           '</skos:prefLabel></rdf:Description></rdf:RDF>').encode("iso-8859-1")
+    g = parse(xml, fmt="rdfxml")
+    assert triples(g) == {(URIRef(EX), rns.SKOS.prefLabel, Literal("Súdwest-Fryslân coöperatie"))}

@@ -8,6 +8,7 @@ parser tells them, in Dutch and English.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any
 from xml.parsers import expat
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.parser import InputSource
 from rdflib.plugins.parsers.jsonld import Parser
 from rdflib.plugins.shared.jsonld.context import Context
 
@@ -174,7 +176,10 @@ def parse(data: bytes, fmt: str | None = None, filename: str | None = None, cont
         elif name == "rdfxml":
             _refuse_xml_declarations(data)
             graph = Graph(bind_namespaces="none")
-            graph.parse(data=data, format=FORMATS[name], publicID=base)
+            # as bytes, so the XML parser reads the encoding the declaration names (rdflib decodes data= as UTF-8)
+            source = InputSource(system_id=base)
+            source.setByteStream(io.BytesIO(data))
+            graph.parse(source=source, format=FORMATS[name], publicID=base)
         else:
             text = _decode(data)
             graph = Dataset() if name in QUAD_FORMATS else Graph(bind_namespaces="none")
