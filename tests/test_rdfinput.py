@@ -174,6 +174,8 @@ def test_invalid_utf8_has_a_position():
         parse(b'<http://a> <http://b> "ok" .\n<http://a> <http://b> "\xff" .', fmt="turtle")
     assert err.value.line == 2
     assert "UTF-8" in err.value.message_nl
+    # a file saved by a Windows editor in its own encoding: say what to do
+    assert "sla het bestand op als UTF-8" in err.value.message_nl and "save the file as UTF-8" in err.value.message_en
 
 
 def test_deep_nesting_is_an_input_error_not_a_crash():

@@ -220,7 +220,10 @@ def _decode(data: bytes) -> str:
         start = exc.start
         line = data.count(b"\n", 0, start) + 1
         column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise InputError("De invoer is geen geldige UTF-8-tekst.", en="The input is not valid UTF-8 text.",
+        raise InputError("De invoer is geen geldige UTF-8-tekst: sla het bestand op als UTF-8 (een teken als ë, ï of "
+                         "é in een andere codering, zoals Windows-1252, is vaak de oorzaak).",
+                         en="The input is not valid UTF-8 text: save the file as UTF-8 (a character such as ë, ï or é "
+                            "in another encoding, such as Windows-1252, is the usual cause).",
                          line=line, column=column) from exc
 
 
