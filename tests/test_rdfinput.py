@@ -348,3 +348,16 @@ def test_rdfxml_in_the_encoding_its_declaration_names_is_read():
            '</skos:prefLabel></rdf:Description></rdf:RDF>').encode("iso-8859-1")
     g = parse(xml, fmt="rdfxml")
     assert triples(g) == {(URIRef(EX), rns.SKOS.prefLabel, Literal("Súdwest-Fryslân coöperatie"))}
+
+
+@pytest.mark.parametrize(("data", "word"), [
+    (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "zip"),
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "gzip"),
+])
+def test_an_archive_is_named_as_such(data, word):
+    # it was "not valid UTF-8 text at line 1, column 3", which sends the user looking in the wrong place
+    for fmt in ("turtle", "rdfxml", "json-ld", None):
+        with pytest.raises(InputError) as err:
+            parse(data, fmt=fmt)
+        assert word in err.value.message_nl and word in err.value.message_en
+        assert "UTF-8" not in err.value.message_nl

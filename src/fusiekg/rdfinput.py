@@ -70,6 +70,10 @@ _EXTENSIONS = {
 }
 
 
+#: Compressed files people send instead of the description they hold (their first bytes).
+_ARCHIVES = ((b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"), (b"7z\xbc\xaf\x27\x1c", "7z"))
+
+
 class InputError(ValueError):
     """The input cannot be read: what is wrong (Dutch, with an English `message_en`), and where when known."""
 
@@ -168,6 +172,10 @@ def parse(data: bytes, fmt: str | None = None, filename: str | None = None, cont
         raise InputTooLarge(
             f"De invoer is {len(data)} bytes; de grens is {max_bytes} bytes.",
             en=f"The input is {len(data)} bytes; the limit is {max_bytes} bytes.")
+    for magic, kind in _ARCHIVES:
+        if data.startswith(magic):
+            raise InputError(f"De invoer is een {kind}-bestand; pak het uit en stuur de beschrijving zelf.",
+                             en=f"The input is a {kind} file; unpack it and send the description itself.")
     name = detect_format(fmt, filename, content_type, data)
     base = base or DEFAULT_BASE
     try:
