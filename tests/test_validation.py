@@ -480,3 +480,13 @@ def test_a_membership_wholly_outside_the_cooperations_life_is_found(begin, end):
     assert shapes_of(report) == {"LidmaatschapLooptijd"}, report.to_text()
     ok = _cooperation("gm:gm0310, gm:gm0312", end="2025-12-31", extra=_membership("gm:gm0310", "2024-01-01", None))
     assert validate(ok, fmt="turtle").conforms
+
+
+def test_an_empty_file_cannot_be_checked_as_over_http(tmp_path):
+    # POST /validate answers an empty body with 400 ("no description was sent"); the CLI said "voldoet NIET" (1)
+    empty = tmp_path / "leeg.ttl"
+    empty.write_bytes(b" \n")
+    result = run_cli(empty)
+    assert result.exit_code == 2
+    assert "leeg.ttl" in result.output and "leeg" in result.output.split(":", 1)[1]
+    assert "voldoet" not in result.output

@@ -64,6 +64,9 @@ def validate_cmd(files, fmt, lang, output, max_bytes, timeout_s) -> None:
         name = path if path != "-" else "<stdin>"
         try:
             data, filename, base = _read(path, max_bytes)
+            if not data.strip():  # as POST /validate answers an empty body: nothing to check, not a violation
+                raise InputError("Het bestand is leeg; er is geen beschrijving om te controleren.",
+                                 en="The file is empty; there is no description to check.")
             report = validation.validate(data, fmt=fmt, filename=filename, lang=lang, max_bytes=max_bytes,
                                          timeout_s=timeout_s, base=base)
         except OSError as exc:
