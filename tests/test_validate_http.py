@@ -552,3 +552,13 @@ def test_a_compressed_body_is_refused_by_its_content_encoding(client):
     assert resp.status_code == 415
     text = resp.get_data(as_text=True)
     assert "Content-Encoding" in text and "gzip" in text and "UTF-8-tekst" not in text
+
+
+def test_request_mistakes_on_the_dutch_page_are_told_in_dutch(client):
+    page = client.get("/validate?voorbeeld=valid/bestaat-niet.ttl&lang=nl", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    text = html.unescape(page.get_data(as_text=True))
+    assert "bestaat-niet.ttl" in text and "voorbeeld" in text and "there is no example" not in text
+    resp = client.post("/validate?lang=nl", data={"tekst": "x", "output": "pdf"}, headers={"Accept": "text/html"})
+    text = html.unescape(resp.get_data(as_text=True))
+    assert resp.status_code == 400 and "pdf" in text and "is not a report format" not in text

@@ -130,13 +130,17 @@ def choose_report_type(form_value: str | None = None) -> str:
     if raw:
         media = OUTPUTS.get(raw.strip().lower())
         if media is None:
-            raise HttpError(400, f"output={raw!r} is not a report format; use one of {', '.join(OUTPUTS)}")
+            raise HttpError(400, f"output={raw!r} is not a report format; use one of {', '.join(OUTPUTS)}",
+                            nl=f"output={raw!r} is geen rapportformaat; kies uit {', '.join(OUTPUTS)}")
         return media
     media = negotiate(REPORT_TYPES, request.headers.get("Accept"), _REPORT_ALIASES)
     if media is None:
         raise HttpError(406, f"no format in the Accept header ({request.headers.get('Accept')}) is one the report "
                              f"is written in; offered: {describe(REPORT_TYPES)}. The `output` parameter "
-                             f"(json, turtle, json-ld, html, text) also chooses one.", offered=REPORT_TYPES)
+                             f"(json, turtle, json-ld, html, text) also chooses one.", offered=REPORT_TYPES,
+                        nl=f"geen formaat in de Accept-header ({request.headers.get('Accept')}) is een formaat "
+                           f"waarin het rapport geschreven wordt; mogelijk: {describe(REPORT_TYPES)}. De parameter "
+                           f"`output` (json, turtle, json-ld, html, text) kiest er ook een.")
     return media
 
 
@@ -347,7 +351,8 @@ def example_bytes(ref: str) -> tuple[bytes, str]:
     kind, _, name = ref.strip().partition("/")
     if name not in examples().get(kind, []):
         known = ", ".join(f"{k}/{n}" for k, names in examples().items() for n in names)
-        raise HttpError(404, f"there is no example {ref!r}; the examples are: {known}")
+        raise HttpError(404, f"there is no example {ref!r}; the examples are: {known}",
+                        nl=f"er is geen voorbeeld {ref!r}; de voorbeelden zijn: {known}")
     return resources.path("examples", kind, name).read_bytes(), name
 
 
