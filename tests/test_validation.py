@@ -490,3 +490,16 @@ def test_an_empty_file_cannot_be_checked_as_over_http(tmp_path):
     assert result.exit_code == 2
     assert "leeg.ttl" in result.output and "leeg" in result.output.split(":", 1)[1]
     assert "voldoet" not in result.output
+
+
+@pytest.mark.parametrize("member", ['"De Bilt"', "gm:DeBilt", "<https://example.org/fusie/de-bilt>", "gm:GM0310"])
+def test_a_participant_named_by_its_name_gets_the_tooi_iri_suggested(member):
+    report = validate(describe(f"{member} , gm:gm0312"), fmt="turtle")
+    [nl] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert "Bedoelt u gm:gm0310 (De Bilt)?" in nl, nl
+    report = validate(describe(f"{member} , gm:gm0312"), fmt="turtle", lang="en")
+    [en] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert "Did you mean gm:gm0310 (De Bilt)?" in en, en
+    # a name without accents finds the municipality written with them
+    report = validate(describe('"Sudwest Fryslan" , gm:gm0312'), fmt="turtle")
+    assert any("gm:gm1900" in r.message for r in report.violations)

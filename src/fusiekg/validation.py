@@ -20,6 +20,7 @@ import json
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -310,9 +311,13 @@ class _Engine:
         municipalities = tooi.load(resources.path("data"))
         self.gemeenten: dict[URIRef, tuple] = {}
         self.by_code: dict[str, URIRef] = {}
+        self.by_name: dict[str, list[URIRef]] = {}  # a name as _name_key() writes it → municipalities
         for m in municipalities.subjects(RDF.type, TOOIONT.Gemeente):
             triples = tuple((m, p, o) for p in _MUNICIPALITY_PREDICATES for o in municipalities.objects(m, p))
             self.gemeenten[m] = triples
+            for key in {_name_key(o) for _s, p, o in triples
+                        if p in (SKOS.prefLabel, TOOIONT.officieleNaamExclSoort)}:
+                self.by_name.setdefault(key, []).append(m)
             for code in municipalities.objects(m, FKG.cbsCode):
                 self.by_code[str(code).upper()] = m
         concepts = Graph()
@@ -350,6 +355,23 @@ class _Engine:
             found.append((rank.get(tlang, 3), level, text))
         return min(found)[2] if found else ""
 
+    def suggest(self, value, lang: str) -> str:
+        """For a participant that is not a TOOI municipality but is written as one's name ("De Bilt", gm:DeBilt,
+        ex:de-bilt) or code in capitals (gm:GM0310): the municipalities meant, those that still exist first; else ""."""
+        if isinstance(value, Literal):
+            written = str(value)
+        elif isinstance(value, URIRef):
+            written = re.split(r"[/#:]", str(value).rstrip("/#"))[-1]
+        else:
+            return ""
+        by_code = self.by_code.get(written.strip().upper())  # gm:GM0310: the code, in capitals
+        found = sorted([by_code] if by_code is not None else self.by_name.get(_name_key(written), ()),
+                       key=lambda m: (any(p == TOOIONT.einddatum for _s, p, _o in self.gemeenten[m]), str(m)))
+        if not found:
+            return ""
+        names = ", ".join(f"{display_name(str(m))} ({self.name_of(m, lang)})" for m in found[:3])
+        return f" Did you mean {names}?" if lang == "en" else f" Bedoelt u {names}?"
+
     def name_of(self, term, lang: str) -> str | None:
         """A human name for a municipality or concept of the reference data."""
         triples = self.gemeenten.get(term) or self.concepts.get(term)
@@ -357,6 +379,12 @@ class _Engine:
             return None
         labels = {getattr(o, "language", None): str(o) for _s, p, o in triples if p == SKOS.prefLabel}
         return labels.get(lang) or labels.get("nl") or next(iter(labels.values()), None)
+
+
+def _name_key(name) -> str:
+    """A municipality's name for comparing: no accents, case, spaces or punctuation (Súdwest-Fryslân = sudwestfryslan)."""
+    decomposed = unicodedata.normalize("NFKD", str(name))
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).lower()
 
 
 def _compact_queries(shapes: Graph) -> None:
@@ -509,7 +537,8 @@ def _results(report: Graph, data: Graph, lang: str, eng: _Engine) -> list[Result
             path=_path_text(eng.shapes, path), value=_term_text(value) if value is not None else None,
             value_label=_label(data, value, lang, eng) if value is not None else None,
             message=eng.message(list(report.objects(node, SH.resultMessage)), shape,
-                                report.value(node, SH.sourceConstraint), lang),
+                                report.value(node, SH.sourceConstraint), lang)
+            + (eng.suggest(value, lang) if shape == DSH.BekendeGemeente else ""),
             hint=info.hints.get(lang) or info.hints.get("nl"),
             rule=info.labels.get(lang) or info.labels.get("nl"),
             source_shape=str(shape),
