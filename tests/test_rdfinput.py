@@ -361,3 +361,15 @@ def test_an_archive_is_named_as_such(data, word):
             parse(data, fmt=fmt)
         assert word in err.value.message_nl and word in err.value.message_en
         assert "UTF-8" not in err.value.message_nl
+
+
+@pytest.mark.parametrize(("data", "fmt", "line"), [
+    (b'@prefix ex: <https://example.org/fusie/> .\n\nex:a ex:b <https://example.org/fusie/De Bilt> .\n', "turtle", 3),
+    (b'{"@context": "https://w3id.org/fusiekg/context.jsonld",\n "@id": "https://example.org/fusie/x",\n'
+     b' "start datum": "2023-01-01"}', "json-ld", 3),
+])
+def test_an_invalid_iri_is_refused_with_its_position_and_in_dutch(data, fmt, line):
+    with pytest.raises(InputError) as err:
+        parse(data, fmt=fmt)
+    assert err.value.line == line
+    assert "spatie" in err.value.message_nl and "code point" not in err.value.message_nl

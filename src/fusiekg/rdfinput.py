@@ -199,12 +199,13 @@ def parse(data: bytes, fmt: str | None = None, filename: str | None = None, cont
                          en="The input is nested too deeply to read.") from exc
     except Exception as exc:  # every parser has its own exception types; all mean "cannot read this"
         raise _syntax_error(name, data, exc) from exc
-    _check_iris(graph)
+    _check_iris(graph, data)
     return graph
 
 
-def _check_iris(graph: Graph | Dataset) -> None:
-    """rdflib lets IRIs with spaces and other forbidden characters through; refuse them here, naming the IRI."""
+def _check_iris(graph: Graph | Dataset, data: bytes = b"") -> None:
+    """rdflib lets IRIs with spaces and other forbidden characters through; refuse them here, naming the IRI and,
+    when it can be found in the input (whole, or its last part as a JSON key), where."""
     import pyoxigraph
 
     quads = graph.quads((None, None, None, None)) if isinstance(graph, Dataset) else graph
@@ -216,8 +217,25 @@ def _check_iris(graph: Graph | Dataset) -> None:
                 try:
                     pyoxigraph.NamedNode(str(term))
                 except ValueError as exc:
-                    raise InputError(f"De invoer bevat een ongeldige IRI: <{term}> ({exc}).",
-                                     en=f"The input contains an invalid IRI: <{term}> ({exc}).") from exc
+                    raise _invalid_iri(term, exc, data) from exc
+
+
+def _invalid_iri(term: URIRef, exc: ValueError, data: bytes) -> InputError:
+    text = data.decode("utf-8", "replace")
+    last = re.split(r"[/#]", str(term))[-1]
+    found = next((i for i in (text.find(str(term)), text.find(json.dumps(last, ensure_ascii=False))) if i >= 0), -1)
+    line, column = _position(text, found) if found >= 0 else (None, None)
+    bad = re.search(r"code point '(.)'", str(exc), re.S)
+    if bad and bad.group(1).isspace():
+        why_nl, why_en = "een IRI mag geen spatie of regeleinde bevatten", "an IRI cannot contain a space or line break"
+    elif bad:
+        why_nl = f"het teken {bad.group(1)!r} mag niet in een IRI staan"
+        why_en = f"the character {bad.group(1)!r} is not allowed in an IRI"
+    else:
+        why_nl = f"melding van de lezer, in het Engels: {exc}"
+        why_en = str(exc)
+    return InputError(f"De invoer bevat een ongeldige IRI: <{term}> ({why_nl}).",
+                      en=f"The input contains an invalid IRI: <{term}> ({why_en}).", line=line, column=column)
 
 
 def _decode(data: bytes) -> str:
