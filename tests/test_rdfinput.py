@@ -174,6 +174,8 @@ def test_invalid_utf8_has_a_position():
         parse(b'<http://a> <http://b> "ok" .\n<http://a> <http://b> "\xff" .', fmt="turtle")
     assert err.value.line == 2
     assert "UTF-8" in err.value.message_nl
+    # a file saved by a Windows editor in its own encoding: say what to do
+    assert "sla het bestand op als UTF-8" in err.value.message_nl and "save the file as UTF-8" in err.value.message_en
 
 
 def test_deep_nesting_is_an_input_error_not_a_crash():
@@ -251,3 +253,123 @@ def test_context_prefixes_agree_with_the_project_namespaces():
             assert iri == PREFIXES[prefix], prefix
     scoped = {ctx[k]["@context"]["@vocab"] for k in ("vorm", "deelnemers", "doelen", "rol")}
     assert scoped == {str(ID["vorm/"]), str(GM), str(ID["doel/"]), str(ID["rol/"])}
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("deelnemers", ["De Bilt", "gm0312", "gm0355"]),  # a municipality by its name instead of its code
+    ("doelen", ["betere dienstverlening"]),  # a goal with a space instead of a hyphen
+    ("@id", "https://example.org/fusie/mijn fusie"),  # the cooperation itself
+])
+def test_a_jsonld_value_that_cannot_be_an_iri_is_refused_with_its_position_not_dropped(key, value):
+    # JSON-LD processors silently drop a node reference that does not expand to an IRI; the user would then be told
+    # that a participant, a goal or the whole cooperation is missing without knowing why.
+    doc = {"@context": CONTEXT_IRI, "@id": EX, "type": "Werkorganisatie", "naam": {"nl": "Voorbeeld"}}
+    doc[key] = value
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    bad = next(v for v in (value if isinstance(value, list) else [value]) if " " in v)
+    with pytest.raises(InputError) as err:
+        parse(text.encode(), fmt="json-ld")
+    assert f'"{bad}"' in err.value.message_nl and f'"{bad}"' in err.value.message_en
+    assert "IRI" in err.value.message_nl
+    line, column = rdfinput._position(text, text.index(json.dumps(bad, ensure_ascii=False)))
+    assert (err.value.line, err.value.column) == (line, column)
+
+
+_TTL_PREFIXES = ("@prefix fkg: <https://w3id.org/fusiekg/def/> .\n@prefix fkgid: <https://w3id.org/fusiekg/id/> .\n"
+                 "@prefix ex: <https://example.org/fusie/> .\n")
+
+
+@pytest.mark.parametrize(("turtle", "nl_words", "en_words"), [
+    # a prefix that is not declared: the declaration to add, when the prefix is one of ours
+    ("ex:a fkg:x gm:gm0310 .", ["voorvoegsel \"gm:\"", "@prefix gm: <https://identifier.overheid.nl/tooi/id/gemeente/> ."],
+     ["prefix \"gm:\"", "@prefix gm: <https://identifier.overheid.nl/tooi/id/gemeente/> ."]),
+    ("ex:a fkg:x ex2:b .", ["voorvoegsel \"ex2:\"", "@prefix ex2:"], ["prefix \"ex2:\"", "@prefix ex2:"]),
+    # a "/" in a prefixed name, as in fkgid:vorm/werkorganisatie
+    ("ex:a fkg:x fkgid:vorm/werkorganisatie .", ["/", "<https://w3id.org/fusiekg/id/vorm/werkorganisatie>"],
+     ["/", "<https://w3id.org/fusiekg/id/vorm/werkorganisatie>"]),
+    # curly quotes from a word processor
+    ("ex:a fkg:x \u201cDe Bilt\u201d .", ["gekruld aanhalingsteken", "\"De Bilt\""], ["curly quotation mark", "\"De Bilt\""]),
+    # a missing full stop
+    ("ex:a fkg:x ex:b\nex:c fkg:x ex:d .", ["punt"], ["full stop"]),
+    ("ex:a fkg:x \"abc .\n", ["aanhalingsteken"], ["quotation mark"]),
+])
+def test_turtle_syntax_errors_are_explained_in_the_reports_language(turtle, nl_words, en_words):
+    with pytest.raises(InputError) as err:
+        parse((_TTL_PREFIXES + turtle).encode(), fmt="turtle")
+    nl, en = err.value.message_nl, err.value.message_en
+    assert err.value.line is not None
+    for word in nl_words:
+        assert word in nl, nl
+    for word in en_words:
+        assert word in en, en
+    # the Dutch message holds none of the parser's English
+    for english in ("expected", "not bound", "found in", "objectList"):
+        assert english not in nl, nl
+
+
+@pytest.mark.parametrize(("data", "fmt", "nl_words"), [
+    (b"ex:a ex:b ex:c .\n", "ntriples", ["voluit tussen < >", "punt"]),
+    (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description>\n'
+     b"</rdf:RDF>", "rdfxml", ["sluitende tag"]),
+    (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+     b'<rdf:Description rdf:about="https://example.org/a"><skos:prefLabel>x</skos:prefLabel></rdf:Description>'
+     b"</rdf:RDF>", "rdfxml", ["voorvoegsel", "xmlns"]),
+])
+def test_ntriples_and_xml_syntax_errors_are_explained_in_dutch(data, fmt, nl_words):
+    with pytest.raises(InputError) as err:
+        parse(data, fmt=fmt)
+    assert err.value.line is not None
+    for word in nl_words:
+        assert word in err.value.message_nl, err.value.message_nl
+    for english in ("Invalid line", "mismatched", "unbound", "in het Engels"):
+        assert english not in err.value.message_nl, err.value.message_nl
+
+
+@pytest.mark.parametrize(("text", "nl_word"), [
+    ('{\n "naam": "x"\n "vorm": "werkorganisatie"\n}', "komma"),  # a missing comma between two keys
+    ("{\n 'naam': 'x'\n}", "dubbele aanhalingstekens"),  # single quotes
+    ('{\n "naam": "x",\n}', "dubbele aanhalingstekens"),  # a trailing comma
+    ('{\n "naam": \n}', "waarde"),
+])
+def test_json_syntax_errors_are_explained_in_dutch(text, nl_word):
+    with pytest.raises(InputError) as err:
+        parse(text.encode(), fmt="json-ld")
+    assert err.value.line is not None
+    assert nl_word in err.value.message_nl, err.value.message_nl
+    assert "Expecting" not in err.value.message_nl and "Expecting" in err.value.message_en
+
+
+def test_rdfxml_in_the_encoding_its_declaration_names_is_read():
+    # XML may declare its own encoding; it was decoded as UTF-8 and refused with Python's codec error
+    xml = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+           'xmlns:skos="http://www.w3.org/2004/02/skos/core#">\n'
+           '<rdf:Description rdf:about="https://example.org/fusie/x"><skos:prefLabel>Súdwest-Fryslân coöperatie'
+           '</skos:prefLabel></rdf:Description></rdf:RDF>').encode("iso-8859-1")
+    g = parse(xml, fmt="rdfxml")
+    assert triples(g) == {(URIRef(EX), rns.SKOS.prefLabel, Literal("Súdwest-Fryslân coöperatie"))}
+
+
+@pytest.mark.parametrize(("data", "word"), [
+    (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "zip"),
+    (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "gzip"),
+])
+def test_an_archive_is_named_as_such(data, word):
+    # it was "not valid UTF-8 text at line 1, column 3", which sends the user looking in the wrong place
+    for fmt in ("turtle", "rdfxml", "json-ld", None):
+        with pytest.raises(InputError) as err:
+            parse(data, fmt=fmt)
+        assert word in err.value.message_nl and word in err.value.message_en
+        assert "UTF-8" not in err.value.message_nl
+
+
+@pytest.mark.parametrize(("data", "fmt", "line"), [
+    (b'@prefix ex: <https://example.org/fusie/> .\n\nex:a ex:b <https://example.org/fusie/De Bilt> .\n', "turtle", 3),
+    (b'{"@context": "https://w3id.org/fusiekg/context.jsonld",\n "@id": "https://example.org/fusie/x",\n'
+     b' "start datum": "2023-01-01"}', "json-ld", 3),
+])
+def test_an_invalid_iri_is_refused_with_its_position_and_in_dutch(data, fmt, line):
+    with pytest.raises(InputError) as err:
+        parse(data, fmt=fmt)
+    assert err.value.line == line
+    assert "spatie" in err.value.message_nl and "code point" not in err.value.message_nl

@@ -531,3 +531,34 @@ def test_odd_input_is_never_a_500(roomy_client, body, content_type):
     assert resp.status_code in (200, 400), resp.get_data(as_text=True)[:300]
     payload = resp.get_json()
     assert ("conforms" in payload) if resp.status_code == 200 else payload["message"]
+
+
+def test_html_report_shortens_the_iris_inside_a_property_path(client):
+    # the text report wrote (fkg:heeftDoel|(^org:organization/fkg:heeftDoel)); the page wrote the full <IRIs>
+    resp = client.post("/validate?lang=nl", data=example("advice", "geen-doel.ttl"), content_type="text/turtle",
+                       headers={"Accept": "text/html"})
+    page = html.unescape(resp.get_data(as_text=True))
+    assert "(fkg:heeftDoel|(^org:organization/fkg:heeftDoel))" in page
+    assert "<https://w3id.org/fusiekg/def/heeftDoel>" not in page
+
+
+def test_a_compressed_body_is_refused_by_its_content_encoding(client):
+    # it was read as text and reported as "geen geldige UTF-8-tekst" at line 1, column 2
+    import gzip
+
+    body = gzip.compress(example("valid", "centrumconstructie.ttl"))
+    resp = client.post("/validate?lang=nl", data=body, content_type="text/turtle",
+                       headers={"Content-Encoding": "gzip", "Accept": "text/plain"})
+    assert resp.status_code == 415
+    text = resp.get_data(as_text=True)
+    assert "Content-Encoding" in text and "gzip" in text and "UTF-8-tekst" not in text
+
+
+def test_request_mistakes_on_the_dutch_page_are_told_in_dutch(client):
+    page = client.get("/validate?voorbeeld=valid/bestaat-niet.ttl&lang=nl", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    text = html.unescape(page.get_data(as_text=True))
+    assert "bestaat-niet.ttl" in text and "voorbeeld" in text and "there is no example" not in text
+    resp = client.post("/validate?lang=nl", data={"tekst": "x", "output": "pdf"}, headers={"Accept": "text/html"})
+    text = html.unescape(resp.get_data(as_text=True))
+    assert resp.status_code == 400 and "pdf" in text and "is not a report format" not in text

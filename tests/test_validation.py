@@ -407,3 +407,99 @@ def test_input_errors_come_from_validate_too():
     with pytest.raises(InputError) as err:
         validate(b'{"@context": "https://example.org/ctx.jsonld"}', content_type="application/ld+json")
     assert err.value.line is None and "ctx.jsonld" in err.value.message_en
+
+
+def test_cli_names_the_real_size_of_a_file_over_the_limit():
+    # it reads one byte past the limit and no more; the message must still give the file's size, not limit + 1
+    path = EXAMPLES / "valid" / "centrumconstructie.ttl"
+    size = path.stat().st_size
+    result = run_cli("--max-bytes", "100", path)
+    assert result.exit_code == 2
+    assert f"{size} bytes" in result.output and "101 bytes" not in result.output
+
+
+@pytest.mark.parametrize(("written", "prop"), [
+    ('"2023-01-01"', "startdatum"),  # a date as a plain string, without ^^xsd:date
+    ('"1-1-2023"^^xsd:date', "startdatum"),  # a Dutch way of writing a date
+    ('"2030-12-31"', "einddatum"),
+])
+def test_a_date_that_is_there_but_not_a_date_is_told_as_such(written, prop):
+    # it was told "must have exactly one start date" / "at most one end date", while there was one
+    data = describe("gm:gm0310 , gm:gm0312")
+    if prop == "startdatum":
+        data = data.replace(b'"2023-01-01"^^xsd:date', written.encode())
+    else:
+        data = data.replace(b"fkg:startdatum", f"fkg:einddatum {written} ; fkg:startdatum".encode())
+    value = written.split('"')[1]
+    for lang in ("nl", "en"):
+        report = validate(data, fmt="turtle", lang=lang)
+        [result] = [r for r in report.violations if r.path == str(FKG[prop])]
+        assert result.value == value
+        assert f'"{value}"' in result.message, result.message
+        assert "xsd:date" in result.message
+        assert ("precies één" not in result.message and "hoogstens één" not in result.message
+                and "exactly one" not in result.message and "at most one" not in result.message), result.message
+
+
+def test_a_participant_written_as_a_name_is_named_in_the_message():
+    # it said "Deelnemer zonder IRI of CBS-code is geen gemeente", leaving out what the user wrote
+    report = validate(describe('"De Bilt" , gm:gm0312'), fmt="turtle")
+    [nl] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert '"De Bilt"' in nl and "tekst" in nl, nl
+    report = validate(describe('"De Bilt" , gm:gm0312'), fmt="turtle", lang="en")
+    [en] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert '"De Bilt"' in en and "text" in en, en
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_misspelt_term_of_our_vocabulary_is_warned_about(lang):
+    # fkg:startDatum (or "startDatum" in JSON-LD, which our context maps to fkg:) was ignored without a word:
+    # the user only heard that the start date was missing
+    data = describe("gm:gm0310 , gm:gm0312").replace(b"fkg:startdatum", b"fkg:startDatum")
+    # a description cannot declare the term itself
+    data += b"fkg:startDatum <http://www.w3.org/2000/01/rdf-schema#isDefinedBy> <https://w3id.org/fusiekg/def/> .\n"
+    report = validate(data, fmt="turtle", lang=lang)
+    [warning] = [r for r in report.warnings if r.source_shape == str(DSH.OnbekendeTerm)]
+    assert warning.value == str(FKG.startDatum)
+    assert "startDatum" in warning.message and warning.hint and warning.rule
+    assert shapes_of(report) == {"Startdatum"}  # and the missing start date is still a violation
+    # every term of the shipped vocabulary is known
+    doc = json.loads((EXAMPLES / "valid" / "werkorganisatie.jsonld").read_text(encoding="utf-8"))
+    doc["startDatum"] = doc.pop("startdatum")
+    report = validate(json.dumps(doc).encode(), fmt="json-ld", lang=lang)
+    assert [r.value for r in report.warnings] == [str(FKG.startDatum)]
+
+
+@pytest.mark.parametrize(("begin", "end"), [
+    ("2026-06-01", None),  # begins after the cooperation has ended
+    (None, "2022-06-30"),  # ends before the cooperation starts
+])
+def test_a_membership_wholly_outside_the_cooperations_life_is_found(begin, end):
+    data = _cooperation("gm:gm0310, gm:gm0312", end="2025-12-31", extra=_membership("gm:gm0310", begin, end))
+    report = validate(data, fmt="turtle")
+    assert shapes_of(report) == {"LidmaatschapLooptijd"}, report.to_text()
+    ok = _cooperation("gm:gm0310, gm:gm0312", end="2025-12-31", extra=_membership("gm:gm0310", "2024-01-01", None))
+    assert validate(ok, fmt="turtle").conforms
+
+
+def test_an_empty_file_cannot_be_checked_as_over_http(tmp_path):
+    # POST /validate answers an empty body with 400 ("no description was sent"); the CLI said "voldoet NIET" (1)
+    empty = tmp_path / "leeg.ttl"
+    empty.write_bytes(b" \n")
+    result = run_cli(empty)
+    assert result.exit_code == 2
+    assert "leeg.ttl" in result.output and "leeg" in result.output.split(":", 1)[1]
+    assert "voldoet" not in result.output
+
+
+@pytest.mark.parametrize("member", ['"De Bilt"', "gm:DeBilt", "<https://example.org/fusie/de-bilt>", "gm:GM0310"])
+def test_a_participant_named_by_its_name_gets_the_tooi_iri_suggested(member):
+    report = validate(describe(f"{member} , gm:gm0312"), fmt="turtle")
+    [nl] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert "Bedoelt u gm:gm0310 (De Bilt)?" in nl, nl
+    report = validate(describe(f"{member} , gm:gm0312"), fmt="turtle", lang="en")
+    [en] = [r.message for r in report.violations if r.source_shape == str(DSH.BekendeGemeente)]
+    assert "Did you mean gm:gm0310 (De Bilt)?" in en, en
+    # a name without accents finds the municipality written with them
+    report = validate(describe('"Sudwest Fryslan" , gm:gm0312'), fmt="turtle")
+    assert any("gm:gm1900" in r.message for r in report.violations)

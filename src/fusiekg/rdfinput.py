@@ -8,6 +8,7 @@ parser tells them, in Dutch and English.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from functools import cache
@@ -17,8 +18,11 @@ from typing import Any
 from xml.parsers import expat
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.parser import InputSource
+from rdflib.plugins.parsers.jsonld import Parser
+from rdflib.plugins.shared.jsonld.context import Context
 
-from .namespaces import BASE
+from .namespaces import BASE, PREFIXES
 
 #: The one JSON-LD context IRI we resolve, always from the copy shipped in the package (never fetched).
 CONTEXT_IRI = BASE + "context.jsonld"
@@ -64,6 +68,10 @@ _EXTENSIONS = {
     ".trig": "trig",
     ".nq": "nquads",
 }
+
+
+#: Compressed files people send instead of the description they hold (their first bytes).
+_ARCHIVES = ((b"PK\x03\x04", "zip"), (b"\x1f\x8b", "gzip"), (b"7z\xbc\xaf\x27\x1c", "7z"))
 
 
 class InputError(ValueError):
@@ -164,6 +172,10 @@ def parse(data: bytes, fmt: str | None = None, filename: str | None = None, cont
         raise InputTooLarge(
             f"De invoer is {len(data)} bytes; de grens is {max_bytes} bytes.",
             en=f"The input is {len(data)} bytes; the limit is {max_bytes} bytes.")
+    for magic, kind in _ARCHIVES:
+        if data.startswith(magic):
+            raise InputError(f"De invoer is een {kind}-bestand; pak het uit en stuur de beschrijving zelf.",
+                             en=f"The input is a {kind} file; unpack it and send the description itself.")
     name = detect_format(fmt, filename, content_type, data)
     base = base or DEFAULT_BASE
     try:
@@ -172,7 +184,10 @@ def parse(data: bytes, fmt: str | None = None, filename: str | None = None, cont
         elif name == "rdfxml":
             _refuse_xml_declarations(data)
             graph = Graph(bind_namespaces="none")
-            graph.parse(data=data, format=FORMATS[name], publicID=base)
+            # as bytes, so the XML parser reads the encoding the declaration names (rdflib decodes data= as UTF-8)
+            source = InputSource(system_id=base)
+            source.setByteStream(io.BytesIO(data))
+            graph.parse(source=source, format=FORMATS[name], publicID=base)
         else:
             text = _decode(data)
             graph = Dataset() if name in QUAD_FORMATS else Graph(bind_namespaces="none")
@@ -184,12 +199,13 @@ def parse(data: bytes, fmt: str | None = None, filename: str | None = None, cont
                          en="The input is nested too deeply to read.") from exc
     except Exception as exc:  # every parser has its own exception types; all mean "cannot read this"
         raise _syntax_error(name, data, exc) from exc
-    _check_iris(graph)
+    _check_iris(graph, data)
     return graph
 
 
-def _check_iris(graph: Graph | Dataset) -> None:
-    """rdflib lets IRIs with spaces and other forbidden characters through; refuse them here, naming the IRI."""
+def _check_iris(graph: Graph | Dataset, data: bytes = b"") -> None:
+    """rdflib lets IRIs with spaces and other forbidden characters through; refuse them here, naming the IRI and,
+    when it can be found in the input (whole, or its last part as a JSON key), where."""
     import pyoxigraph
 
     quads = graph.quads((None, None, None, None)) if isinstance(graph, Dataset) else graph
@@ -201,8 +217,25 @@ def _check_iris(graph: Graph | Dataset) -> None:
                 try:
                     pyoxigraph.NamedNode(str(term))
                 except ValueError as exc:
-                    raise InputError(f"De invoer bevat een ongeldige IRI: <{term}> ({exc}).",
-                                     en=f"The input contains an invalid IRI: <{term}> ({exc}).") from exc
+                    raise _invalid_iri(term, exc, data) from exc
+
+
+def _invalid_iri(term: URIRef, exc: ValueError, data: bytes) -> InputError:
+    text = data.decode("utf-8", "replace")
+    last = re.split(r"[/#]", str(term))[-1]
+    found = next((i for i in (text.find(str(term)), text.find(json.dumps(last, ensure_ascii=False))) if i >= 0), -1)
+    line, column = _position(text, found) if found >= 0 else (None, None)
+    bad = re.search(r"code point '(.)'", str(exc), re.S)
+    if bad and bad.group(1).isspace():
+        why_nl, why_en = "een IRI mag geen spatie of regeleinde bevatten", "an IRI cannot contain a space or line break"
+    elif bad:
+        why_nl = f"het teken {bad.group(1)!r} mag niet in een IRI staan"
+        why_en = f"the character {bad.group(1)!r} is not allowed in an IRI"
+    else:
+        why_nl = f"melding van de lezer, in het Engels: {exc}"
+        why_en = str(exc)
+    return InputError(f"De invoer bevat een ongeldige IRI: <{term}> ({why_nl}).",
+                      en=f"The input contains an invalid IRI: <{term}> ({why_en}).", line=line, column=column)
 
 
 def _decode(data: bytes) -> str:
@@ -213,7 +246,10 @@ def _decode(data: bytes) -> str:
         start = exc.start
         line = data.count(b"\n", 0, start) + 1
         column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise InputError("De invoer is geen geldige UTF-8-tekst.", en="The input is not valid UTF-8 text.",
+        raise InputError("De invoer is geen geldige UTF-8-tekst: sla het bestand op als UTF-8 (een teken als ë, ï of "
+                         "é in een andere codering, zoals Windows-1252, is vaak de oorzaak).",
+                         en="The input is not valid UTF-8 text: save the file as UTF-8 (a character such as ë, ï or é "
+                            "in another encoding, such as Windows-1252, is the usual cause).",
                          line=line, column=column) from exc
 
 
@@ -231,20 +267,93 @@ def _syntax_error(name: str, data: bytes, exc: Exception) -> InputError:
              "trig": "TriG", "nquads": "N-Quads"}[name]
     line = column = None
     detail = str(exc).strip()
+    detail_nl = None
     if hasattr(exc, "_why") and hasattr(exc, "lines"):  # rdflib notation3.BadSyntax (Turtle, TriG)
         detail = str(exc._why)
         text = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else str(exc._str)
         index = exc._i if exc._i >= 0 else len(text.rstrip())
         line, column = _position(text, index)
+        detail_nl, detail = _explain_turtle(detail, text, index)
     elif hasattr(exc, "getLineNumber"):  # xml.sax.SAXParseException
         line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
         detail = exc.getMessage()
+        detail_nl = _XML_MESSAGES_NL.get(detail)
     elif name in ("ntriples", "nquads"):
         line = _first_bad_line(data, name)
         detail = detail.split("\n", 1)[0]
+        if detail.startswith("Invalid line"):
+            detail_nl = ("deze regel is geen geldige uitspraak: schrijf elke IRI voluit tussen < > (deze syntaxis kent "
+                         "geen prefixen), een tekst tussen rechte aanhalingstekens, en sluit de regel af met een punt")
+            detail = ("this line is not a valid statement: write every IRI in full between < > (this syntax has no "
+                      "prefixes), a text between straight quotation marks, and end the line with a full stop")
     detail = detail[:300]
-    return InputError(f"De invoer is geen geldige {label}: {detail}",
+    detail_nl = detail_nl[:600] if detail_nl else f"{detail} (melding van de lezer, in het Engels)"
+    return InputError(f"De invoer is geen geldige {label}: {detail_nl}",
                       en=f"The input is not valid {label}: {detail}", line=line, column=column)
+
+
+_CURLY_QUOTES = "\u201c\u201d\u201e\u2018\u2019\u00ab\u00bb"
+
+
+def _explain_turtle(why: str, text: str, index: int) -> tuple[str | None, str]:
+    """The Turtle parser's message said in Dutch and English, with how to fix the usual mistakes: an undeclared
+    prefix, a "/" in a prefixed name (fkgid:vorm/werkorganisatie), curly quotes from a word processor, a missing
+    full stop or quotation mark. None for Dutch when the message is not one we know (the caller keeps it)."""
+    ahead = text[index:].lstrip()
+    if ahead[:1] and ahead[0] in _CURLY_QUOTES:
+        here = ahead[0]
+        return (f"het teken {here} is een gekruld aanhalingsteken (zoals een tekstverwerker ze zet); een tekst staat "
+                f"in Turtle tussen rechte aanhalingstekens: \"De Bilt\"",
+                f"the character {here} is a curly quotation mark (as word processors write them); in Turtle a text "
+                f"stands between straight quotation marks: \"De Bilt\"")
+    if text[index:index + 1] == "/" and (name := re.search(r"([A-Za-z][\w.-]*)?:([\w.-]*)$", text[:index])):
+        prefix, local = name.group(1) or "", name.group(2)
+        rest = re.match(r"[^\s;,<>\[\]()\"]*", text[index:]).group(0).rstrip(".")
+        declared = re.search(rf"@prefix\s+{re.escape(prefix)}:\s*<([^>]*)>", text, re.I)
+        namespace = declared.group(1) if declared else PREFIXES.get(prefix)
+        full = f"<{namespace}{local}{rest}>" if namespace else f"<…{local}{rest}>"
+        return (f"een prefixnaam ({prefix}:{local}{rest}) mag geen \"/\" bevatten; schrijf de volledige IRI: {full}",
+                f"a prefixed name ({prefix}:{local}{rest}) cannot contain a \"/\"; write the full IRI: {full}")
+    if unbound := re.fullmatch(r'Prefix "(.*):" not bound', why):
+        prefix = unbound.group(1)
+        namespace = PREFIXES.get(prefix)
+        line = f"@prefix {prefix}: <{namespace}> ." if namespace else f"@prefix {prefix}: <…> ."
+        return (f"het voorvoegsel \"{prefix}:\" is niet gedeclareerd; zet bovenaan de regel {line}"
+                + ("" if namespace else " met de IRI waar het voor staat"),
+                f"the prefix \"{prefix}:\" is not declared; add the line {line} at the top"
+                + ("" if namespace else " with the IRI it stands for"))
+    known = {
+        "expected '.' or '}' or ']' at end of statement": (
+            "hier verwachtte de lezer het einde van een uitspraak: ontbreekt er een punt (.) aan het eind van de "
+            "vorige uitspraak, of een puntkomma (;) of komma (,) tussen twee eigenschappen of waarden?",
+            "the parser expected the end of a statement here: is a full stop (.) missing at the end of the previous "
+            "statement, or a semicolon (;) or comma (,) between two properties or values?"),
+        "newline found in string literal": (
+            "een tekst tussen aanhalingstekens loopt door tot het eind van de regel: het sluitende aanhalingsteken "
+            "(\") ontbreekt",
+            "a quoted text runs on to the end of the line: the closing quotation mark (\") is missing"),
+        "objectList expected": (
+            "hier verwachtte de lezer een waarde: een IRI tussen < >, een prefixnaam zoals gm:gm0310, of een tekst "
+            "tussen rechte aanhalingstekens \"…\"",
+            "the parser expected a value here: an IRI between < >, a prefixed name such as gm:gm0310, or a text "
+            "between straight quotation marks \"…\""),
+        "expected qname after @prefix": (
+            "na @prefix hoort een voorvoegsel met een dubbele punt, zoals @prefix gm: "
+            "<https://identifier.overheid.nl/tooi/id/gemeente/> .",
+            "@prefix must be followed by a prefix with a colon, such as @prefix gm: "
+            "<https://identifier.overheid.nl/tooi/id/gemeente/> ."),
+        "Bad language code syntax on string literal, after @": (
+            "na @ hoort een taalcode, zoals \"Werkorganisatie Voorbeeld\"@nl",
+            "@ must be followed by a language code, such as \"Werkorganisatie Voorbeeld\"@nl"),
+        "bad escape": (
+            "een backslash (\\) in een tekst begint een escape die niet bestaat; schrijf \\\\ voor een backslash",
+            "a backslash (\\) in a text starts an escape that does not exist; write \\\\ for a backslash"),
+        "']' expected": ("een sluitend ']' ontbreekt", "a closing ']' is missing"),
+    }
+    if why in known:
+        nl, en = known[why]
+        return nl, en
+    return None, why
 
 
 def _first_bad_line(data: bytes, name: str) -> int | None:
@@ -271,24 +380,93 @@ def _packaged_context_text() -> str:
     return importlib_resources.files("fusiekg").joinpath("context.jsonld").read_text(encoding="utf-8")
 
 
+@cache
+def _context_namespaces() -> tuple[str, ...]:
+    """Every namespace our context puts in front of a term or value (prefixes and scoped @vocab)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, str) and node.startswith(("http://", "https://")):
+            found.append(node)
+
+    walk(context_document())
+    return tuple(found)
+
+
 def context_document() -> dict[str, Any]:
     """Our JSON-LD context document ({"@context": {...}}), a fresh copy the caller may change."""
     return json.loads(_packaged_context_text())
 
 
-def _parse_jsonld(data: bytes, base: str) -> Dataset:
-    from rdflib.plugins.parsers.jsonld import to_rdf
+#: The JSON parser's usual messages in Dutch (the English ones are the parser's own).
+_JSON_MESSAGES_NL = {
+    "Expecting ',' delimiter": "hier hoort een komma (,) tussen twee onderdelen",
+    "Expecting ':' delimiter": "hier hoort een dubbele punt (:) tussen een sleutel en zijn waarde",
+    "Expecting value": "hier hoort een waarde: een tekst tussen dubbele aanhalingstekens, een getal, true, false, "
+                       "een lijst [...] of een object {...}",
+    "Expecting property name enclosed in double quotes": "hier hoort een sleutel tussen dubbele aanhalingstekens "
+                                                         "(\"naam\"); na het laatste onderdeel staat geen komma",
+    "Unterminated string starting at": "een tekst is niet afgesloten met een dubbel aanhalingsteken",
+    "Extra data": "na het einde van het JSON-document staat nog iets",
+    "Invalid control character at": "een tekst bevat een regeleinde of tab; schrijf \\n of \\t",
+    "Invalid \\escape": "een backslash (\\) begint een escape die niet bestaat; schrijf \\\\ voor een backslash",
+}
 
+
+def _parse_jsonld(data: bytes, base: str) -> Dataset:
     text = _decode(data)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"De invoer is geen geldige JSON: {exc.msg}", en=f"The input is not valid JSON: {exc.msg}",
+        raise InputError(f"De invoer is geen geldige JSON: {_JSON_MESSAGES_NL.get(exc.msg, exc.msg)}",
+                         en=f"The input is not valid JSON: {exc.msg}",
                          line=exc.lineno, column=exc.colno) from exc
     doc = _inline_contexts(doc)
     dataset = Dataset()
-    to_rdf(doc, dataset, base=base)
+    _StrictJsonLdParser(text).parse(doc, Context(base=base), dataset)
     return dataset
+
+
+class _StrictJsonLdParser(Parser):
+    """rdflib's JSON-LD parser, but a node reference that cannot be an IRI is refused instead of silently dropped.
+
+    JSON-LD drops a value such as "deelnemers": ["De Bilt"] or "doelen": ["betere dienstverlening"] (a space: no
+    IRI), so the user would only hear that a participant, a goal or the whole cooperation is missing."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def _to_rdf_id(self, context, id_val: str):
+        node = super()._to_rdf_id(context, id_val)
+        if node is None:
+            raise _not_an_iri(self._text, id_val)
+        return node
+
+
+def _not_an_iri(text: str, value: str) -> InputError:
+    """The refusal, naming the value as the user wrote it (before a context's @vocab was put in front) and where."""
+    written = [value] + [value[len(ns):] for ns in _context_namespaces() if value.startswith(ns) and value != ns]
+    found = -1
+    for candidate in sorted(written, key=len):
+        found = text.find(json.dumps(candidate, ensure_ascii=False))
+        if found >= 0:
+            value = candidate
+            break
+    line, column = _position(text, found) if found >= 0 else (None, None)
+    return InputError(
+        f"De waarde \"{value}\" kan geen IRI zijn (een IRI heeft geen spaties), dus ze wijst geen gemeente, vorm, doel "
+        f"of knoop aan. Noem een gemeente met haar TOOI-code (\"gm0489\") of {{\"cbsCode\": \"GM0489\"}}, een vorm, "
+        f"doel of rol met zijn naam in het schema (\"werkorganisatie\", \"betere-dienstverlening\"), en geef een "
+        f"\"@id\" zonder spaties.",
+        en=f"The value \"{value}\" cannot be an IRI (an IRI has no spaces), so it names no municipality, form, goal "
+           f"or node. Name a municipality by its TOOI code (\"gm0489\") or {{\"cbsCode\": \"GM0489\"}}, a form, goal "
+           f"or role by its name in the scheme (\"werkorganisatie\", \"betere-dienstverlening\"), and give an "
+           f"\"@id\" without spaces.",
+        line=line, column=column)
 
 
 def _inline_contexts(node: Any) -> Any:
@@ -333,6 +511,21 @@ def _refuse_context_reference(value: Any) -> None:
 # --------------------------------------------------------------------------------------------------------------
 
 
+#: The XML parser's usual messages in Dutch (the English ones are the parser's own).
+_XML_MESSAGES_NL = {
+    "mismatched tag": "een sluitende tag hoort niet bij de laatst geopende tag",
+    "not well-formed (invalid token)": "hier staat een teken dat in XML niet mag (schrijf een losse & als &amp; en "
+                                       "een < in een tekst als &lt;)",
+    "no element found": "het document houdt op voordat alle elementen gesloten zijn",
+    "unclosed token": "een tag of tekst is niet afgesloten",
+    "unbound prefix": "een voorvoegsel (zoals skos:) is niet gedeclareerd; zet een xmlns-declaratie op rdf:RDF, "
+                      "zoals xmlns:skos=\"http://www.w3.org/2004/02/skos/core#\"",
+    "junk after document element": "er staat nog iets na het einde van het document",
+    "syntax error": "syntaxfout",
+    "duplicate attribute": "een attribuut staat twee keer in dezelfde tag",
+}
+
+
 def _refuse_xml_declarations(data: bytes) -> None:
     """Scan the XML with expat first and refuse any DOCTYPE or ENTITY declaration, with its position."""
     parser = expat.ParserCreate()
@@ -351,6 +544,7 @@ def _refuse_xml_declarations(data: bytes) -> None:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise InputError(f"De invoer is geen geldige XML: {expat.ErrorString(exc.code)}",
-                         en=f"The input is not valid XML: {expat.ErrorString(exc.code)}",
+        message = expat.ErrorString(exc.code)
+        raise InputError(f"De invoer is geen geldige XML: {_XML_MESSAGES_NL.get(message, message)}",
+                         en=f"The input is not valid XML: {message}",
                          line=exc.lineno, column=exc.offset + 1) from exc

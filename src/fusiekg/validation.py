@@ -20,6 +20,7 @@ import json
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -52,6 +53,8 @@ _SCHEMES = (ID.vorm, ID.doel, ID.rol, ID.faalfactor)
 _MUNICIPALITY_PREDICATES = (RDF.type, TOOIONT.begindatum, TOOIONT.einddatum, TOOIONT.gemeentecode,
                             TOOIONT.officieleNaamExclSoort, FKG.cbsCode, SKOS.prefLabel)
 _CONCEPT_PREDICATES = (RDF.type, SKOS.inScheme, SKOS.prefLabel)
+# What a term of our vocabulary is marked with in a call's data graph (dsh:OnbekendeTerm reads it).
+_VOCABULARY = URIRef(str(FKG).rstrip("/"))
 
 
 class ValidationTimeout(Exception):
@@ -172,13 +175,13 @@ class ValidationReport:
             lines.append("")
             lines.append(f"[{words[r.severity].upper()}] {r.message}")
             rows = [
-                (labels[0], _with_label(_short(r.focus_node), r.focus_label)),
-                (labels[1], _short(r.path) if r.path else None),
-                (labels[2], _with_label(_short(r.value), r.value_label)
+                (labels[0], _with_label(display_name(r.focus_node), r.focus_label)),
+                (labels[1], display_name(r.path) if r.path else None),
+                (labels[2], _with_label(display_name(r.value), r.value_label)
                  if r.value is not None and r.value != r.focus_node else None),
                 (labels[4], r.hint),
-                (labels[5], f"{r.rule} ({_short(r.source_shape)})" if r.rule else _short(r.source_shape)),
-                (labels[6], ", ".join(_short(s) for s in r.see_also) or None),
+                (labels[5], f"{r.rule} ({display_name(r.source_shape)})" if r.rule else display_name(r.source_shape)),
+                (labels[6], ", ".join(display_name(s) for s in r.see_also) or None),
             ]
             for label, text in rows:
                 if text:
@@ -230,12 +233,12 @@ class ValidationReport:
         return replace(self, _data=kept)
 
 
-def _short(iri: str | None) -> str:
+def display_name(iri: str | None) -> str:
     """A prefixed name for display when one of our prefixes fits (also for each <IRI> inside a path)."""
     if not iri:
         return ""
     if "<" in iri:
-        return re.sub(r"<([^<>]+)>", lambda m: _short(m.group(1)), iri)
+        return re.sub(r"<([^<>]+)>", lambda m: display_name(m.group(1)), iri)
     inverse = iri.startswith("^")
     bare = iri[1:] if inverse else iri
     best = bare
@@ -308,9 +311,13 @@ class _Engine:
         municipalities = tooi.load(resources.path("data"))
         self.gemeenten: dict[URIRef, tuple] = {}
         self.by_code: dict[str, URIRef] = {}
+        self.by_name: dict[str, list[URIRef]] = {}  # a name as _name_key() writes it → municipalities
         for m in municipalities.subjects(RDF.type, TOOIONT.Gemeente):
             triples = tuple((m, p, o) for p in _MUNICIPALITY_PREDICATES for o in municipalities.objects(m, p))
             self.gemeenten[m] = triples
+            for key in {_name_key(o) for _s, p, o in triples
+                        if p in (SKOS.prefLabel, TOOIONT.officieleNaamExclSoort)}:
+                self.by_name.setdefault(key, []).append(m)
             for code in municipalities.objects(m, FKG.cbsCode):
                 self.by_code[str(code).upper()] = m
         concepts = Graph()
@@ -318,6 +325,9 @@ class _Engine:
             parts = (folder,) if isinstance(folder, str) else folder
             for path in sorted(resources.path(*parts).glob("*.ttl")):
                 concepts.parse(path, format="turtle")
+        # the terms of our vocabulary (fkg:startdatum, fkg:Werkorganisatie, ...), for dsh:OnbekendeTerm
+        self.terms = {s for s in concepts.subjects(RDF.type, None)
+                      if isinstance(s, URIRef) and s.startswith(str(FKG)) and "/" not in s[len(str(FKG)):]}
         self.concepts: dict[URIRef, tuple] = {}
         for scheme in _SCHEMES:
             for c in concepts.subjects(SKOS.inScheme, scheme):
@@ -345,6 +355,23 @@ class _Engine:
             found.append((rank.get(tlang, 3), level, text))
         return min(found)[2] if found else ""
 
+    def suggest(self, value, lang: str) -> str:
+        """For a participant that is not a TOOI municipality but is written as one's name ("De Bilt", gm:DeBilt,
+        ex:de-bilt) or code in capitals (gm:GM0310): the municipalities meant, those that still exist first; else ""."""
+        if isinstance(value, Literal):
+            written = str(value)
+        elif isinstance(value, URIRef):
+            written = re.split(r"[/#:]", str(value).rstrip("/#"))[-1]
+        else:
+            return ""
+        by_code = self.by_code.get(written.strip().upper())  # gm:GM0310: the code, in capitals
+        found = sorted([by_code] if by_code is not None else self.by_name.get(_name_key(written), ()),
+                       key=lambda m: (any(p == TOOIONT.einddatum for _s, p, _o in self.gemeenten[m]), str(m)))
+        if not found:
+            return ""
+        names = ", ".join(f"{display_name(str(m))} ({self.name_of(m, lang)})" for m in found[:3])
+        return f" Did you mean {names}?" if lang == "en" else f" Bedoelt u {names}?"
+
     def name_of(self, term, lang: str) -> str | None:
         """A human name for a municipality or concept of the reference data."""
         triples = self.gemeenten.get(term) or self.concepts.get(term)
@@ -352,6 +379,12 @@ class _Engine:
             return None
         labels = {getattr(o, "language", None): str(o) for _s, p, o in triples if p == SKOS.prefLabel}
         return labels.get(lang) or labels.get("nl") or next(iter(labels.values()), None)
+
+
+def _name_key(name) -> str:
+    """A municipality's name for comparing: no accents, case, spaces or punctuation (Súdwest-Fryslân = sudwestfryslan)."""
+    decomposed = unicodedata.normalize("NFKD", str(name))
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).lower()
 
 
 def _compact_queries(shapes: Graph) -> None:
@@ -389,6 +422,8 @@ def _is_reference_claim(s, p, o) -> bool:
         return True
     if p == FKG.cbsCode and isinstance(s, URIRef) and s.startswith(str(GM)):
         return True
+    if p == RDFS.isDefinedBy and isinstance(s, URIRef) and s.startswith(str(FKG)):
+        return True
     return p == SKOS.inScheme and isinstance(o, URIRef) and o.startswith(str(ID))
 
 
@@ -420,6 +455,9 @@ def build_data_graph(parsed: Graph | Dataset, eng: _Engine | None = None) -> Gra
     for term in mentioned:
         for t in eng.gemeenten.get(term, ()) or eng.concepts.get(term, ()):
             g.add(t)
+    used = set(g.predicates()) | set(g.objects(None, RDF.type))
+    for term in used & eng.terms:
+        g.add((term, RDFS.isDefinedBy, _VOCABULARY))
     return g
 
 
@@ -499,7 +537,8 @@ def _results(report: Graph, data: Graph, lang: str, eng: _Engine) -> list[Result
             path=_path_text(eng.shapes, path), value=_term_text(value) if value is not None else None,
             value_label=_label(data, value, lang, eng) if value is not None else None,
             message=eng.message(list(report.objects(node, SH.resultMessage)), shape,
-                                report.value(node, SH.sourceConstraint), lang),
+                                report.value(node, SH.sourceConstraint), lang)
+            + (eng.suggest(value, lang) if shape == DSH.BekendeGemeente else ""),
             hint=info.hints.get(lang) or info.hints.get("nl"),
             rule=info.labels.get(lang) or info.labels.get("nl"),
             source_shape=str(shape),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from rdflib import Graph
 
 from . import validation
 from .namespaces import bind_all
-from .rdfinput import InputError
+from .rdfinput import InputError, InputTooLarge
 
 _FORMATS = ["turtle", "ntriples", "json-ld", "rdfxml", "trig", "nquads"]
 _OUTPUTS = ["text", "turtle", "json-ld", "json"]
@@ -29,7 +30,12 @@ def _read(path: str, max_bytes: int) -> tuple[bytes, str | None, str | None]:
         return sys.stdin.buffer.read(max_bytes + 1), None, None
     p = Path(path)
     with p.open("rb") as f:  # read one byte past the limit, so a huge file is refused without reading it all
-        return f.read(max_bytes + 1), p.name, p.resolve().as_uri()
+        data = f.read(max_bytes + 1)
+        if len(data) > max_bytes:  # say the file's size, not the limit + 1 that was read
+            size = os.fstat(f.fileno()).st_size
+            raise InputTooLarge(f"Het bestand is {size} bytes; de grens is {max_bytes} bytes (--max-bytes).",
+                                en=f"The file is {size} bytes; the limit is {max_bytes} bytes (--max-bytes).")
+        return data, p.name, p.resolve().as_uri()
 
 
 @click.command("validate")
@@ -58,6 +64,9 @@ def validate_cmd(files, fmt, lang, output, max_bytes, timeout_s) -> None:
         name = path if path != "-" else "<stdin>"
         try:
             data, filename, base = _read(path, max_bytes)
+            if not data.strip():  # as POST /validate answers an empty body: nothing to check, not a violation
+                raise InputError("Het bestand is leeg; er is geen beschrijving om te controleren.",
+                                 en="The file is empty; there is no description to check.")
             report = validation.validate(data, fmt=fmt, filename=filename, lang=lang, max_bytes=max_bytes,
                                          timeout_s=timeout_s, base=base)
         except OSError as exc:

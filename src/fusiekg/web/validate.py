@@ -10,8 +10,8 @@
   the report's content (`conforms`, also in the `Fusiekg-Conforms` header), and a 4xx would make ordinary HTTP
   clients (`raise_for_status`, `curl --fail`, `fetch` wrappers) throw the report away. A 4xx means "we could not
   validate it": 400 unreadable input (line and column in the message) or a bad parameter, 413 too large (refused
-  from the Content-Length before the body is read), 415 a Content-Type or `format` we do not read, 406 nothing in
-  Accept fits. 503 when validation runs past `settings.validate_timeout_s`, as `/sparql` answers its time limit: the
+  from the Content-Length before the body is read), 415 a Content-Type, `format` or Content-Encoding (a compressed
+  body) we do not read, 406 nothing in Accept fits. 503 when validation runs past `settings.validate_timeout_s`, as `/sparql` answers its time limit: the
   validator serialises calls per process, so a busy server, not only a heavy description, can cause it; 503 too when
   the process checking a large description ends without a report.
 - `GET /validate`: the page to paste or upload a description and read the report; works without JavaScript.
@@ -37,7 +37,6 @@ from rdflib import URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import rdfinput, resources, validation, validation_process
-from ..namespaces import DSH, PREFIXES
 from ..rdfinput import InputError, InputTooLarge
 from ..validation import ValidationReport, ValidationTimeout
 from ..validation_process import ValidationFailed
@@ -70,7 +69,6 @@ PAGE_FORMATS = [("", "automatisch", "automatic"), ("turtle", "Turtle", "Turtle")
 EXAMPLE_KINDS = ("valid", "invalid", "advice")
 _EXAMPLE_TYPES = {".ttl": "text/turtle", ".jsonld": JSONLD, ".json": JSONLD, ".rdf": "application/rdf+xml",
                   ".nt": "application/n-triples"}
-_SHORT = {**PREFIXES, "dsh": str(DSH)}
 
 
 class _InputProblem(Exception):
@@ -132,13 +130,17 @@ def choose_report_type(form_value: str | None = None) -> str:
     if raw:
         media = OUTPUTS.get(raw.strip().lower())
         if media is None:
-            raise HttpError(400, f"output={raw!r} is not a report format; use one of {', '.join(OUTPUTS)}")
+            raise HttpError(400, f"output={raw!r} is not a report format; use one of {', '.join(OUTPUTS)}",
+                            nl=f"output={raw!r} is geen rapportformaat; kies uit {', '.join(OUTPUTS)}")
         return media
     media = negotiate(REPORT_TYPES, request.headers.get("Accept"), _REPORT_ALIASES)
     if media is None:
         raise HttpError(406, f"no format in the Accept header ({request.headers.get('Accept')}) is one the report "
                              f"is written in; offered: {describe(REPORT_TYPES)}. The `output` parameter "
-                             f"(json, turtle, json-ld, html, text) also chooses one.", offered=REPORT_TYPES)
+                             f"(json, turtle, json-ld, html, text) also chooses one.", offered=REPORT_TYPES,
+                        nl=f"geen formaat in de Accept-header ({request.headers.get('Accept')}) is een formaat "
+                           f"waarin het rapport geschreven wordt; mogelijk: {describe(REPORT_TYPES)}. De parameter "
+                           f"`output` (json, turtle, json-ld, html, text) kiest er ook een.")
     return media
 
 
@@ -185,6 +187,12 @@ def read_submission() -> tuple[Submission, dict[str, str]]:
     body_limit = limit + (FORM_OVERHEAD if is_form else 0)
     if request.content_length is not None and request.content_length > body_limit:
         raise _too_large(request.content_length, limit)
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise _InputProblem(415, f"Content-Encoding {encoding} wordt niet gelezen; stuur de beschrijving "
+                                 f"ongecomprimeerd.",
+                            f"Content-Encoding {encoding} is not read; send the description uncompressed.",
+                            headers={"Accept-Encoding": "identity"})
     explicit = request.args.get("format", "").strip()
     if not is_form:
         # 415 before reading: the declared syntax must be one we read (a `format` parameter overrides it).
@@ -343,20 +351,9 @@ def example_bytes(ref: str) -> tuple[bytes, str]:
     kind, _, name = ref.strip().partition("/")
     if name not in examples().get(kind, []):
         known = ", ".join(f"{k}/{n}" for k, names in examples().items() for n in names)
-        raise HttpError(404, f"there is no example {ref!r}; the examples are: {known}")
+        raise HttpError(404, f"there is no example {ref!r}; the examples are: {known}",
+                        nl=f"er is geen voorbeeld {ref!r}; de voorbeelden zijn: {known}")
     return resources.path("examples", kind, name).read_bytes(), name
-
-
-def _short(iri: str | None) -> str:
-    if not iri:
-        return ""
-    inverse = iri.startswith("^")
-    bare = iri[1:] if inverse else iri
-    best = bare
-    for prefix, ns in _SHORT.items():
-        if bare.startswith(ns) and len(bare) > len(ns) and len(prefix) + 1 + len(bare) - len(ns) < len(best):
-            best = f"{prefix}:{bare[len(ns):]}"
-    return ("^" if inverse else "") + best
 
 
 def _link(iri: str | None) -> str | None:
@@ -391,7 +388,7 @@ def render_page(lang: str, *, submission: Submission | None = None, report: Vali
     return render_template(
         "validate.html", examples=examples(), formats=PAGE_FORMATS, text=text, chosen_format=chosen,
         source=submission.filename if submission is not None else None, report=report, error=error,
-        short=_short, link=_link, label=lambda iri: validation.engine().name_of(URIRef(iri), lang),
+        short=validation.display_name, link=_link, label=lambda iri: validation.engine().name_of(URIRef(iri), lang),
         limit=state().settings.validate_max_bytes)
 
 
