@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from fusiekg.config import Settings
-from fusiekg.namespaces import FKG, ID
+from fusiekg.namespaces import FKG, ID, TOOIONT
 from fusiekg.web import create_app
 
 BROWSER = {"Accept": "text/html"}
@@ -180,3 +180,15 @@ def test_search_shows_a_cooperations_form_in_the_pages_language(fresh, kg):
     assert en.status_code == nl.status_code == 200
     assert f">{form['en']}</span>" in _result_row(en.text, "/doc/samenwerking/bar")
     assert f">{form['nl']}</span>" in _result_row(nl.text, "/doc/samenwerking/bar")
+
+
+def test_a_municipalitys_mergers_are_named_in_the_pages_language(fresh, kg):
+    """TOOI's event classes have no labels in the graph: the mergers table showed the class name `uitbreiding` on an
+    English page; it now names them in the page's language."""
+    rows = kg.select(f"""SELECT ?g WHERE {{ ?e a <{TOOIONT.Uitbreiding}> ; <http://www.w3.org/ns/prov#used> ?g .
+        ?g a <{TOOIONT.Gemeente}> }} ORDER BY ?g LIMIT 1""")
+    path = "/doc/gemeente/" + rows[0]["g"].rsplit("/", 1)[1]
+    pages = {lang: fresh.get(path, query_string={"lang": lang}, headers=BROWSER).text for lang in ("nl", "en")}
+    table = {lang: html[html.index("(TOOI)</h2>"):] for lang, html in pages.items()}
+    assert ">extension</a>" in table["en"] and ">uitbreiding</a>" not in table["en"]
+    assert ">uitbreiding</a>" in table["nl"]

@@ -221,6 +221,8 @@ BUILTIN_LABELS: dict[str, tuple[str, str]] = {str(k): v for k, v in {
     TOOIONT.voorkeursnaamSorteer: ("voorkeursnaam (sorteren)", "preferred name (sorting)"),
     TOOIONT.provinciecode: ("provinciecode", "province code"), TOOIONT.organisatiesoort: ("soort", "kind"),
     TOOIONT.afkorting: ("afkorting", "abbreviation"), TOOIONT.titel: ("titel", "title"),
+    TOOIONT.Samenvoeging: ("samenvoeging", "amalgamation"), TOOIONT.Uitbreiding: ("uitbreiding", "extension"),
+    TOOIONT.Herschikking: ("herschikking", "boundary change"),
     VANN.preferredNamespacePrefix: ("voorkeursprefix", "preferred namespace prefix"),
     VANN.preferredNamespaceUri: ("voorkeursnamespace", "preferred namespace IRI"),
 }.items()}
@@ -697,7 +699,8 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
                                                      "generated": [], "invalidated": [], "used": []})
         ev[r["rel"]["value"]].append(view(r["who"]))
     for ev in events.values():
-        ev["type"]["label"] = ev["type"]["label"] or humanise(ev["type"]["iri"])
+        if not ev["type"]["label"]:  # TOOI's event classes have no labels in the graph: our names for them
+            ev["type"]["label"], ev["type"]["label_lang"] = notes.predicate(ev["type"]["iri"])
 
     tooi_identity = iri if is_tooi(iri) else None
     title = notes.label(iri) or _untitled(iri, desc, notes)
