@@ -192,3 +192,8 @@ def test_a_municipalitys_mergers_are_named_in_the_pages_language(fresh, kg):
     table = {lang: html[html.index("(TOOI)</h2>"):] for lang, html in pages.items()}
     assert ">extension</a>" in table["en"] and ">uitbreiding</a>" not in table["en"]
     assert ">uitbreiding</a>" in table["nl"]
+    # the event's own page is headed the same way, and both give its day as a date (TOOI has it as midnight)
+    event = re.search(r'<td><a href="([^"]+)"[^>]*>extension</a></td><td class="nowrap">([^<]*)</td>', table["en"])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", event.group(2)), event.group(2)
+    heading = fresh.get(event.group(1), query_string={"lang": "en"}, headers=BROWSER).text
+    assert f"<h1>extension {event.group(2)}</h1>" in heading

@@ -695,7 +695,7 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     events: dict[str, dict] = {}
     for r in merge_rows:
         ev = events.setdefault(r["event"]["value"], {"event": view(r["event"]), "type": view(r["type"]),
-                                                     "when": r.get("when", {}).get("value", ""),
+                                                     "when": r.get("when", {}).get("value", "")[:10],
                                                      "generated": [], "invalidated": [], "used": []})
         ev[r["rel"]["value"]].append(view(r["who"]))
     for ev in events.values():
@@ -745,7 +745,7 @@ def _untitled(iri: str, desc: Description, notes: Annotations) -> str:
     types = [o["value"] for o in desc.objects(str(RDF.type)) if o["type"] == "uri"]
     when = [o["value"][:10] for o in desc.objects(str(TOOIONT.tijdstipWijziging))]
     if types and when:
-        return f"{notes.label(types[0]) or humanise(types[0])} {when[0]}"
+        return f"{notes.predicate(types[0])[0]} {when[0]}"
     return curie(iri)
 
 
