@@ -103,3 +103,19 @@ def test_network_answers_are_cacheable(client, path):
     again = client.get(path, headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
     assert json.loads(r.data) if path.endswith(".json") else r.data
+
+
+def test_the_network_is_negotiated_like_every_page_with_a_twin(client):
+    """/netwerk/gm0080 answered HTML whatever a client asked for: a script asking for JSON got the page, and a client
+    that accepts neither got a 200 instead of a 406."""
+    twin = client.get("/netwerk/gm0080.json?datum=2025-01-01")
+    r = client.get("/netwerk/gm0080?datum=2025-01-01", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.mimetype == "application/json" and r.get_json() == twin.get_json()
+    assert "accept" in r.headers["Vary"].lower()
+    for accept in ("text/html", "*/*", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"):
+        page = client.get("/netwerk/gm0080?datum=2025-01-01", headers={"Accept": accept})
+        assert page.status_code == 200 and page.mimetype == "text/html", accept
+    refused = client.get("/netwerk/gm0080", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "application/json" in refused.get_data(as_text=True)
+    # the JSON and the page of the same URL are different answers to a cache
+    assert r.headers["ETag"] != client.get("/netwerk/gm0080?datum=2025-01-01", headers=BROWSER).headers["ETag"]

@@ -17,13 +17,14 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from .. import resources
 from ..namespaces import GM
 from . import linked_data
 from .caching import cacheable
 from .limits import HttpError
+from .negotiation import HTML, describe, negotiate
 from .query_page import parse_example
 from .timeline import parse_day
 
@@ -35,6 +36,7 @@ PLACEHOLDER = '(gm:gm0080 "2025-01-01"^^xsd:date)'
 EXTENSION = "fusiekg.network"
 SHOWN_PARTNERS = 12  # the picture draws this many partners (fewer on a narrow screen); the table lists them all
 _CODE = re.compile(r"^gm\d{4}$")
+_OFFERED = [HTML, "application/json"]
 
 
 @bp.record_once
@@ -135,8 +137,19 @@ def page(ref: str):
     if ext not in (None, "json", "html"):
         raise HttpError(404, f"/netwerk/{ref}.{ext}: the network is offered as a page and as .json",
                         nl=f"/netwerk/{ref}.{ext}: het netwerk is er als pagina en als .json")
+    negotiated = ext is None
+    if negotiated:  # like every other page with a twin: the JSON for a client that asks for it by Accept
+        media = negotiate(_OFFERED, request.headers.get("Accept"), {})
+        if media is None:
+            raise HttpError(406, f"the network is offered as {describe(_OFFERED)} (or /netwerk/{ref}.json)",
+                            offered=_OFFERED)
+        ext = "json" if media == "application/json" else None
     iri = municipality(ref.lower())
     data = section(iri)
     if ext == "json":
-        return jsonify({k: v for k, v in data.items() if k not in ("query_links",)})
-    return render_template("network.html", net=data)
+        resp = jsonify({k: v for k, v in data.items() if k not in ("query_links",)})
+    else:
+        resp = Response(render_template("network.html", net=data), mimetype="text/html")
+    if negotiated:
+        resp.headers["Vary"] = "Accept"
+    return resp
