@@ -128,3 +128,17 @@ def test_federation_feature_only_when_allowed(store_dir):
         resp = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
         g = Graph().parse(data=resp.get_data(as_text=True), format="turtle")
         assert ((service_node(g), SD.feature, SD.BasicFederatedQuery) in g) is expected
+
+
+def test_a_browser_following_the_void_link_gets_the_datasets_page(client):
+    """The VoID link in every page's footer handed a browser a download of RDF/XML (a browser's Accept puts
+    application/xml above */*); it now goes to the dataset's own page. Clients of RDF get the description as before."""
+    chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+    r = client.get("/.well-known/void", headers={"Accept": chrome})
+    assert r.status_code == 303 and r.headers["Location"] == "/doc/dataset/fusiekg"
+    assert "accept" in r.headers["Vary"].lower()
+    page = client.get(r.headers["Location"], headers={"Accept": chrome})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    for accept in ("application/rdf+xml", "text/turtle", "*/*", "application/xml"):
+        assert client.get("/.well-known/void", headers={"Accept": accept}).status_code == 200, accept
+    assert client.get("/.well-known/void?format=ttl", headers={"Accept": chrome}).mimetype == "text/turtle"

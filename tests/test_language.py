@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from fusiekg.config import Settings
+from fusiekg.namespaces import FKG, ID, TOOIONT
 from fusiekg.web import create_app
 
 BROWSER = {"Accept": "text/html"}
@@ -137,3 +138,62 @@ def test_the_validation_report_follows_the_page_language(fresh):
     # a form's own lang field (for machines) wins, and the page around the report follows it
     dutch = fresh.post("/validate", data={"tekst": example.decode(), "output": "html", "lang": "nl"}, headers=BROWSER)
     assert lang_of(dutch) == "nl" and "Voldoet niet" in dutch.text and "bestond niet op" in dutch.text
+
+
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _both(kg, query: str) -> list[dict]:
+    """Rows of ?x ?nl ?en: the Dutch and English label of what `query` (a pattern on ?x) selects."""
+    return kg.select(f"""SELECT ?x ?nl ?en WHERE {{ {query} ?x <{SKOS}prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>
+        ?nl, ?en FILTER(LANG(?nl) = "nl" && LANG(?en) = "en") }} ORDER BY ?x""")
+
+
+def _result_row(html: str, page: str) -> str:
+    start = html.index(f'href="{page}"')
+    return html[start:html.index("</tr>", start)]
+
+
+def test_search_results_are_named_in_the_pages_language(fresh, kg):
+    """The result list of /zoek names concepts and their kind as the rest of the site does: in the page's language
+    where the graph has it (it showed the Dutch names on English pages); JSON stays untranslated."""
+    q = "sleutel"  # two failure factors have it in their Dutch name: a list, not a 303 to the one match
+    rows = [r for r in _both(kg, f"?x a <{FKG.Faalfactor}> .") if q in r["nl"]]
+    kind = _both(kg, f"VALUES ?x {{ <{FKG.Faalfactor}> }}")[0]
+    assert len(rows) >= 2
+    pages = {lang: fresh.get("/zoek", query_string={"q": q, "lang": lang}, headers=BROWSER) for lang in ("nl", "en")}
+    assert {r.status_code for r in pages.values()} == {200}
+    for r in rows:
+        page = "/doc/" + r["x"].split("/id/", 1)[1]
+        en, nl = _result_row(pages["en"].text, page), _result_row(pages["nl"].text, page)
+        assert f">{r['en']}</a>" in en and f">{kind['en']}</span>" in en, en
+        assert f">{r['nl']}</a>" in nl and f">{kind['nl']}</span>" in nl, nl
+    j = fresh.get("/zoek", query_string={"q": q, "format": "json", "lang": "en"}).json
+    assert {x["label"] for x in j["results"] if x["kind"] == "faalfactor"} == {r["nl"] for r in rows}
+
+
+def test_search_shows_a_cooperations_form_in_the_pages_language(fresh, kg):
+    form = _both(kg, f"<{ID['samenwerking/bar']}> <http://www.w3.org/ns/org#classification> ?x .")[0]
+    en = fresh.get("/zoek", query_string={"q": "BAR", "lang": "en"}, headers=BROWSER)
+    nl = fresh.get("/zoek", query_string={"q": "BAR", "lang": "nl"}, headers=BROWSER)
+    assert en.status_code == nl.status_code == 200
+    assert f">{form['en']}</span>" in _result_row(en.text, "/doc/samenwerking/bar")
+    assert f">{form['nl']}</span>" in _result_row(nl.text, "/doc/samenwerking/bar")
+
+
+def test_a_municipalitys_mergers_are_named_in_the_pages_language(fresh, kg):
+    """TOOI's event classes have no labels in the graph: the mergers table showed the class name `uitbreiding` on an
+    English page; it now names them in the page's language."""
+    rows = kg.select(f"""SELECT ?g WHERE {{ ?e a <{TOOIONT.Uitbreiding}> ; <http://www.w3.org/ns/prov#used> ?g .
+        ?g a <{TOOIONT.Gemeente}> }} ORDER BY ?g LIMIT 1""")
+    path = "/doc/gemeente/" + rows[0]["g"].rsplit("/", 1)[1]
+    pages = {lang: fresh.get(path, query_string={"lang": lang}, headers=BROWSER).text for lang in ("nl", "en")}
+    table = {lang: html[html.index("(TOOI)</h2>"):] for lang, html in pages.items()}
+    assert ">extension</a>" in table["en"] and ">uitbreiding</a>" not in table["en"]
+    assert ">uitbreiding</a>" in table["nl"]
+    # the event's own page is headed the same way, and both give its day as a date (TOOI has it as midnight)
+    event = re.search(r'<td><a href="([^"]+)"[^>]*>extension</a></td><td class="nowrap">([^<]*)</td>', table["en"])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", event.group(2)), event.group(2)
+    heading = fresh.get(event.group(1), query_string={"lang": "en"}, headers=BROWSER).text
+    assert f"<h1>extension {event.group(2)}</h1>" in heading

@@ -27,7 +27,8 @@ def test_the_json_twin_gives_what_queries_40_and_45_answer(client, kg):
     r = client.get("/netwerk/gm0080.json?datum=2025-01-01")
     assert r.status_code == 200 and r.mimetype == "application/json"
     data = r.get_json()
-    assert data["gemeente"] == {"iri": LEEUWARDEN, "naam": "Leeuwarden", "href": "/doc/gemeente/gm0080"}
+    assert data["gemeente"] == {"iri": LEEUWARDEN, "naam": "Leeuwarden", "naam_lang": None,
+                                "href": "/doc/gemeente/gm0080"}
     assert data["datum"] == "2025-01-01"
     regs = query_rows(kg, 40, LEEUWARDEN, "2025-01-01")
     assert {x["iri"] for x in data["regelingen"]} == {x["regeling"] for x in regs} and len(regs) == 11
@@ -103,3 +104,33 @@ def test_network_answers_are_cacheable(client, path):
     again = client.get(path, headers={"If-None-Match": r.headers["ETag"]})
     assert again.status_code == 304
     assert json.loads(r.data) if path.endswith(".json") else r.data
+
+
+def test_the_network_is_negotiated_like_every_page_with_a_twin(client):
+    """/netwerk/gm0080 answered HTML whatever a client asked for: a script asking for JSON got the page, and a client
+    that accepts neither got a 200 instead of a 406."""
+    twin = client.get("/netwerk/gm0080.json?datum=2025-01-01")
+    r = client.get("/netwerk/gm0080?datum=2025-01-01", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.mimetype == "application/json" and r.get_json() == twin.get_json()
+    assert "accept" in r.headers["Vary"].lower()
+    for accept in ("text/html", "*/*", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"):
+        page = client.get("/netwerk/gm0080?datum=2025-01-01", headers={"Accept": accept})
+        assert page.status_code == 200 and page.mimetype == "text/html", accept
+    refused = client.get("/netwerk/gm0080", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "application/json" in refused.get_data(as_text=True)
+    # the JSON and the page of the same URL are different answers to a cache
+    assert r.headers["ETag"] != client.get("/netwerk/gm0080?datum=2025-01-01", headers=BROWSER).headers["ETag"]
+
+
+def test_dutch_names_on_an_english_network_page_are_marked_as_dutch(client):
+    """The regelingen's names exist only in Dutch: an English page shows them marked lang="nl", as every other page
+    marks a label that is not in its language (they passed for English); a Dutch page needs no mark."""
+    en = client.get("/netwerk/gm0080?datum=2025-01-01&lang=en", headers=BROWSER).text
+    nl = client.get("/netwerk/gm0080?datum=2025-01-01&lang=nl", headers=BROWSER).text
+    name = "Gemeenschappelijke regeling Veiligheidsregio Fryslân"
+    assert re.search(r'<a href="/doc/regeling/[^"]+" lang="nl">' + name + "</a>", en)
+    assert re.search(r'<a href="/doc/regeling/[^"]+">' + name + "</a>", nl)
+    assert re.search(r'<a href="/doc/gemeente/gm0080" lang="nl">Leeuwarden</a></h1>', en)
+    # the municipality page shows the same table
+    page = client.get("/doc/gemeente/gm0080?datum=2025-01-01&lang=en", headers=BROWSER).text
+    assert re.search(r'<a href="/doc/regeling/[^"]+" lang="nl">' + name + "</a>", page)

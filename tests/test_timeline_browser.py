@@ -199,3 +199,23 @@ def test_the_timeline_speaks_english_when_asked(browser, server):
         assert all(a[1] <= b[0] for a, b in zip(ticks, ticks[1:], strict=False)), "year labels overlap at 390 px"
     finally:
         context.close()
+
+
+def test_the_english_table_gives_the_confidence_in_english(browser, server):
+    """The table's confidence column showed the concept's Dutch key (`hoog`) on an English page."""
+    rows = sparql_select(server, """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?nl ?en WHERE { <https://w3id.org/fusiekg/id/samenwerking/bar> <https://w3id.org/fusiekg/def/betrouwbaarheid>
+        ?b . ?b skos:prefLabel ?nl, ?en FILTER(LANG(?nl) = "nl" && LANG(?en) = "en") }""")
+    assert len(rows) == 1 and rows[0]["nl"]["value"] != rows[0]["en"]["value"]
+    for lang in ("en", "nl"):
+        context = browser.new_context(base_url=server)
+        pg = context.new_page()
+        try:
+            pg.goto(f"/tijdlijn?lang={lang}")
+            pg.wait_for_selector("#tl-chart[data-state=ready]", timeout=30_000)
+            cells = pg.eval_on_selector("#tl-table tbody tr[data-ref=bar]", "tr => [...tr.cells].map(c => c.textContent)")
+            assert rows[0][lang]["value"] in cells, cells
+            note_lang = pg.eval_on_selector("#tl-table tbody tr[data-ref=bar] td .muted", "d => d.lang")
+            assert note_lang == "nl"  # query 30 gives the Dutch note; an English page says so
+        finally:
+            context.close()

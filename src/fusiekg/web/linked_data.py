@@ -221,6 +221,8 @@ BUILTIN_LABELS: dict[str, tuple[str, str]] = {str(k): v for k, v in {
     TOOIONT.voorkeursnaamSorteer: ("voorkeursnaam (sorteren)", "preferred name (sorting)"),
     TOOIONT.provinciecode: ("provinciecode", "province code"), TOOIONT.organisatiesoort: ("soort", "kind"),
     TOOIONT.afkorting: ("afkorting", "abbreviation"), TOOIONT.titel: ("titel", "title"),
+    TOOIONT.Samenvoeging: ("samenvoeging", "amalgamation"), TOOIONT.Uitbreiding: ("uitbreiding", "extension"),
+    TOOIONT.Herschikking: ("herschikking", "boundary change"),
     VANN.preferredNamespacePrefix: ("voorkeursprefix", "preferred namespace prefix"),
     VANN.preferredNamespaceUri: ("voorkeursnamespace", "preferred namespace IRI"),
 }.items()}
@@ -693,11 +695,12 @@ def page_context(iri: str, path: str, desc: Description, inbound: list[dict], he
     events: dict[str, dict] = {}
     for r in merge_rows:
         ev = events.setdefault(r["event"]["value"], {"event": view(r["event"]), "type": view(r["type"]),
-                                                     "when": r.get("when", {}).get("value", ""),
+                                                     "when": r.get("when", {}).get("value", "")[:10],
                                                      "generated": [], "invalidated": [], "used": []})
         ev[r["rel"]["value"]].append(view(r["who"]))
     for ev in events.values():
-        ev["type"]["label"] = ev["type"]["label"] or humanise(ev["type"]["iri"])
+        if not ev["type"]["label"]:  # TOOI's event classes have no labels in the graph: our names for them
+            ev["type"]["label"], ev["type"]["label_lang"] = notes.predicate(ev["type"]["iri"])
 
     tooi_identity = iri if is_tooi(iri) else None
     title = notes.label(iri) or _untitled(iri, desc, notes)
@@ -742,7 +745,7 @@ def _untitled(iri: str, desc: Description, notes: Annotations) -> str:
     types = [o["value"] for o in desc.objects(str(RDF.type)) if o["type"] == "uri"]
     when = [o["value"][:10] for o in desc.objects(str(TOOIONT.tijdstipWijziging))]
     if types and when:
-        return f"{notes.label(types[0]) or humanise(types[0])} {when[0]}"
+        return f"{notes.predicate(types[0])[0]} {when[0]}"
     return curie(iri)
 
 

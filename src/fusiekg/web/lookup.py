@@ -24,7 +24,7 @@ from ..namespaces import FKG, ID, TOOIONT
 from ..store import StoreMissing
 from .caching import cacheable
 from .limits import HttpError
-from .linked_data import href, select, site
+from .linked_data import Annotations, annotate, href, select, site
 from .negotiation import HTML, describe, negotiate
 from .state import state
 
@@ -50,13 +50,30 @@ class Entry:
     begin: str | None = None
     end: str | None = None
     detail: list[str] = field(default_factory=list)  # provinces of a municipality, form of a cooperation
+    detail_iris: list[str] = field(default_factory=list)  # the same, as IRIs (for their labels in the page's language)
 
     def view(self) -> dict:
         d = asdict(self)
-        del d["names"]
+        del d["names"], d["detail_iris"]
         d["page"] = href(self.iri)
         d["tooi"] = self.iri if self.kind == "gemeente" else None
         return d
+
+    def page_view(self, notes: Annotations) -> dict:
+        """`view()` for the HTML list: name, kind and detail in the page's language where the graph has it (the
+        index keeps the Dutch ones, which JSON gives), marked with their language where they are not."""
+        d = self.view()
+        d["label"], d["label_lang"] = notes.label(self.iri) or self.label, notes.label_lang(self.iri)
+        kind = kind_class(self.kind)
+        d["kind_label"], d["kind_lang"] = (notes.label(kind), notes.label_lang(kind)) if notes.label(kind) else (None, None)
+        d["detail"] = [(notes.label(i), notes.label_lang(i)) for i in self.detail_iris if notes.label(i)] or \
+            [(text, None) for text in self.detail]
+        return d
+
+
+def kind_class(kind: str) -> str:
+    """Our class of a concept or stakeholder kind (`faalfactor` → fkg:Faalfactor), whose label names the kind."""
+    return str(FKG[kind[:1].upper() + kind[1:]])
 
 
 def norm(text: str) -> str:
@@ -76,13 +93,13 @@ SELECT ?x ?kind ?name WHERE {{
   FILTER(isLiteral(?name))
 }}""")
     facts = select(f"""PREFIX tooiont: <{TOOIONT}> PREFIX fkg: <{FKG}> PREFIX skos: <{SKOS}> PREFIX org: <{ORG}>
-SELECT ?x ?code ?begin ?end ?detail WHERE {{
+SELECT ?x ?code ?begin ?end ?d ?detail WHERE {{
   {{ ?x a tooiont:Gemeente . OPTIONAL {{ ?x fkg:cbsCode ?code }} OPTIONAL {{ ?x tooiont:begindatum ?begin }}
-     OPTIONAL {{ ?x tooiont:einddatum ?end }} OPTIONAL {{ ?x tooiont:ligtInProvincie/skos:prefLabel ?detail }} }}
+     OPTIONAL {{ ?x tooiont:einddatum ?end }} OPTIONAL {{ ?x tooiont:ligtInProvincie ?d . ?d skos:prefLabel ?detail }} }}
   UNION
   {{ ?x a fkg:AmbtelijkeSamenwerking . OPTIONAL {{ ?x org:identifier ?code }} OPTIONAL {{ ?x fkg:startdatum ?begin }}
      OPTIONAL {{ ?x fkg:einddatum ?end }}
-     OPTIONAL {{ ?x org:classification/skos:prefLabel ?detail FILTER(LANGMATCHES(LANG(?detail), "nl")) }} }}
+     OPTIONAL {{ ?x org:classification ?d . ?d skos:prefLabel ?detail FILTER(LANGMATCHES(LANG(?detail), "nl")) }} }}
 }}""")
     entries: dict[str, Entry] = {}
     pref = str(SKOS.prefLabel)
@@ -107,6 +124,8 @@ SELECT ?x ?code ?begin ?end ?detail WHERE {{
                 setattr(e, key, r[key]["value"])
         if "detail" in r and r["detail"]["value"] not in e.detail:
             e.detail.append(r["detail"]["value"])
+        if "d" in r and r["d"]["value"] not in e.detail_iris:
+            e.detail_iris.append(r["d"]["value"])
     return sorted(entries.values(), key=lambda e: (_KIND_ORDER.get(e.kind, 2), norm(e.label)))
 
 
@@ -196,7 +215,8 @@ def zoek():
         resp = redirect(hits[0].view()["page"], code=303)
         resp.headers["Vary"] = "Accept"
         return resp
-    html = render_template("ld_search.html", q=q, results=[e.view() for e in shown], count=len(hits),
+    notes = annotate({i for e in shown for i in (e.iri, kind_class(e.kind), *e.detail_iris)})
+    html = render_template("ld_search.html", q=q, results=[e.page_view(notes) for e in shown], count=len(hits),
                            search=site("/zoek"),
                            json_href=site("/zoek?" + urlencode({"q": q, "format": "json"})))
     resp = Response(html, mimetype="text/html")

@@ -17,13 +17,14 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from .. import resources
 from ..namespaces import GM
-from . import linked_data
+from . import i18n, linked_data
 from .caching import cacheable
 from .limits import HttpError
+from .negotiation import HTML, describe, negotiate
 from .query_page import parse_example
 from .timeline import parse_day
 
@@ -35,6 +36,7 @@ PLACEHOLDER = '(gm:gm0080 "2025-01-01"^^xsd:date)'
 EXTENSION = "fusiekg.network"
 SHOWN_PARTNERS = 12  # the picture draws this many partners (fewer on a narrow screen); the table lists them all
 _CODE = re.compile(r"^gm\d{4}$")
+_OFFERED = [HTML, "application/json"]
 
 
 @bp.record_once
@@ -72,6 +74,12 @@ def _value(row: dict, key: str, default: str = "") -> str:
     return row[key]["value"] if key in row else default
 
 
+def _foreign(row: dict, key: str) -> str | None:
+    """The language of a name when it is not the page's (so the page can mark it, as every page does), else None."""
+    tag = row.get(key, {}).get("xml:lang", "").lower().split("-")[0]
+    return tag if tag and tag != i18n.current() else None
+
+
 def network(iri: str, day: str) -> dict:
     """The municipality's regelingen on `day` and its partners in them, labelled in the page's language."""
     qs = queries_for(iri, day)
@@ -81,19 +89,21 @@ def network(iri: str, day: str) -> dict:
     notes = linked_data.annotate({iri, *forms})
     count = Counter(_value(r, "vorm") for r in regs)
     regelingen = [{
-        "iri": _value(r, "regeling"), "naam": _value(r, "naam"), "href": linked_data.href(_value(r, "regeling")),
+        "iri": _value(r, "regeling"), "naam": _value(r, "naam"), "naam_lang": _foreign(r, "naam"),
+        "href": linked_data.href(_value(r, "regeling")),
         "vorm": _value(r, "vorm"), "lidVanaf": _value(r, "lidVanaf"), "lidTot": _value(r, "lidTot"),
         "deelnemers": int(_value(r, "andereDeelnemers", "0")) + 1, "orgaan": _value(r, "orgaan"),
         "beleidsterreinen": _value(r, "beleidsterreinen"),
     } for r in regs]
     return {
-        "gemeente": {"iri": iri, "naam": notes.label(iri) or iri.rsplit("/", 1)[-1], "href": linked_data.href(iri)},
+        "gemeente": {"iri": iri, "naam": notes.label(iri) or iri.rsplit("/", 1)[-1], "naam_lang": notes.label_lang(iri),
+                     "href": linked_data.href(iri)},
         "datum": day,
-        "vormen": [{"iri": f, "naam": notes.label(f) or linked_data.humanise(f), "aantal": n}
+        "vormen": [{"iri": f, "naam": notes.label(f) or linked_data.humanise(f), "naam_lang": notes.label_lang(f), "aantal": n}
                    for f, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0])) if f],
         "regelingen": regelingen,
         "partners": [{
-            "iri": _value(p, "partner"), "naam": _value(p, "naam"), "soort": _value(p, "soort"),
+            "iri": _value(p, "partner"), "naam": _value(p, "naam"), "naam_lang": _foreign(p, "naam"), "soort": _value(p, "soort"),
             "href": linked_data.href(_value(p, "partner")), "gedeeld": int(_value(p, "gedeeld", "0")),
             "regelingen": _value(p, "regelingen").split(),
         } for p in partners],
@@ -135,8 +145,19 @@ def page(ref: str):
     if ext not in (None, "json", "html"):
         raise HttpError(404, f"/netwerk/{ref}.{ext}: the network is offered as a page and as .json",
                         nl=f"/netwerk/{ref}.{ext}: het netwerk is er als pagina en als .json")
+    negotiated = ext is None
+    if negotiated:  # like every other page with a twin: the JSON for a client that asks for it by Accept
+        media = negotiate(_OFFERED, request.headers.get("Accept"), {})
+        if media is None:
+            raise HttpError(406, f"the network is offered as {describe(_OFFERED)} (or /netwerk/{ref}.json)",
+                            offered=_OFFERED)
+        ext = "json" if media == "application/json" else None
     iri = municipality(ref.lower())
     data = section(iri)
     if ext == "json":
-        return jsonify({k: v for k, v in data.items() if k not in ("query_links",)})
-    return render_template("network.html", net=data)
+        resp = jsonify({k: v for k, v in data.items() if k not in ("query_links",)})
+    else:
+        resp = Response(render_template("network.html", net=data), mimetype="text/html")
+    if negotiated:
+        resp.headers["Vary"] = "Accept"
+    return resp

@@ -9,7 +9,7 @@ the same as an HTML page.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
@@ -21,6 +21,7 @@ from ..sparql import GRAPH_FORMATS, RESULTS_FORMATS, QueryRefused, QuerySyntaxEr
 from ..store import StoreMissing
 from .caching import cacheable
 from .limits import HttpError
+from .linked_data import href
 from .negotiation import (
     HTML,
     NotAcceptable,
@@ -29,6 +30,7 @@ from .negotiation import (
     from_format,
     negotiate,
     short_name,
+    wants_html,
     with_charset,
 )
 from .state import state
@@ -204,6 +206,12 @@ def _metadata_graph(manifest: dict) -> Graph:
 @bp.route("/.well-known/void")
 def void():
     """VoID (W3C note, section 7.2): the dataset, its subsets per graph with triple counts and provenance."""
+    if not request.args.getlist("format") and wants_html(request.headers.get("Accept"), list(DESCRIPTION_FORMATS)):
+        # a browser (the VoID link in every page's footer) is sent to the dataset's own page, which shows this
+        # description, instead of being handed a download of RDF/XML (its Accept prefers application/xml to */*)
+        resp = redirect(href(str(DATASET)), code=303)
+        resp.headers["Vary"] = "Accept"
+        return resp
     manifest = _manifest()
     media = _choose(request.args.getlist("format"), list(DESCRIPTION_FORMATS))
     endpoint = request.host_url.rstrip("/") + "/sparql"

@@ -29,6 +29,8 @@
     "beëindigd": { nl: "beëindigd zonder opheffing", en: "ended, not dissolved", mark: "■" },
   };
   const ROLES = { deelnemer: tr("deelnemer", "participant"), centrumgemeente: tr("centrumgemeente", "host municipality") };
+  // fkg:betrouwbaarheid's concepts (their skos:prefLabel in the graph); the query gives their IRIs' last segment
+  const CONFIDENCE = { hoog: tr("hoog", "high"), midden: tr("midden", "medium"), laag: tr("laag", "low") };
   const MONTHS = EN ? ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December"] : ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
     "oktober", "november", "december"];
@@ -265,7 +267,8 @@
         ` (${ROLES[m.role] || m.role || "?"}, ${m.from || "?"} – ${m.until || tr("heden", "now")})`)));
       const ended = r.endDay ? [endingText(r), r.reason ? el("div", { class: "muted" }, r.reason) : ""] : "—";
       tableBody.append(el("tr", { "data-ref": r.ref },
-        el("td", {}, el("a", { href }, r.name), r.note ? el("div", { class: "muted" }, r.note) : ""),
+        // query 30 takes the Dutch skos:note: on an English page it is marked as Dutch
+        el("td", {}, el("a", { href }, r.name), r.note ? el("div", { class: "muted", lang: "nl" }, r.note) : ""),
         el("td", {}, FORM(r.form)),
         el("td", {}, r.startDay ? yearOrDay(r.start, r.startDay) : tr("onbekend", "unknown"),
           r.startSource ? el("div", { class: "muted" }, r.startSource) : ""),
@@ -273,7 +276,7 @@
           r.endSource ? el("div", { class: "muted" }, r.endSource) : ""),
         el("td", {}, ended),
         el("td", {}, members),
-        el("td", {}, r.confidence),
+        el("td", {}, CONFIDENCE[r.confidence] || r.confidence),
         el("td", { class: "tl-active-cell" }, "")));
     }
   }
