@@ -503,3 +503,15 @@ def test_a_participant_named_by_its_name_gets_the_tooi_iri_suggested(member):
     # a name without accents finds the municipality written with them
     report = validate(describe('"Sudwest Fryslan" , gm:gm0312'), fmt="turtle")
     assert any("gm:gm1900" in r.message for r in report.violations)
+
+
+def test_every_fix_hint_can_be_pasted_into_turtle():
+    """A hint that names one of our IRIs as `fkgid:vorm/werkorganisatie` tells the user to write Turtle that does not
+    parse (a prefixed name has no `/`); pasted as written, each IRI in a hint must parse."""
+    shapes = Graph().parse(Path(__file__).parents[1] / "shapes" / "description.ttl", format="turtle")
+    hints = [str(h) for h in shapes.objects(None, FKG.herstelHint)]
+    assert hints
+    prefixes = "@prefix fkg: <https://w3id.org/fusiekg/def/> . @prefix fkgid: <https://w3id.org/fusiekg/id/> .\n"
+    for hint in hints:
+        for term in re.findall(r"<https://w3id\.org/fusiekg/[^>\s]*>|\bfkgid?:[\w/.-]*\w", hint):
+            Graph().parse(data=f"{prefixes}<urn:s> <urn:p> {term} .", format="turtle")  # raises when it cannot
