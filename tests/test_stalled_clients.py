@@ -3,17 +3,19 @@ server disconnects them after the send timeout, and the threads they held answer
 
 from __future__ import annotations
 
+import select
 import socket
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import start_server, stop_server, wait_until
 
 # Every triple as CSV: 23 MB on the project's graph, far more than the kernel buffers between server and client.
 LARGE = "/sparql?" + urlencode({"query": "SELECT * { ?s ?p ?o }"})
-STALLED = 6  # three times the threads of the server below
+THREADS = 2  # of the servers below
+STALLED = 3 * THREADS
 
 
 def _stalled_client(host: str, port: int, n: int) -> socket.socket:
@@ -25,15 +27,25 @@ def _stalled_client(host: str, port: int, n: int) -> socket.socket:
     return sock
 
 
+def _hold_every_thread(host: str, port: int) -> list[socket.socket]:
+    """Stalled clients, returned once the server has begun to send answers to as many of them as it has threads:
+    then every thread is blocked in a send (the answers are far larger than what the kernel buffers), and a request
+    sent now cannot overtake them to a free thread."""
+    stalled = [_stalled_client(host, port, n) for n in range(STALLED)]
+    wait_until(lambda: len(select.select(stalled, [], [], 0)[0]) >= THREADS,
+               "the server did not begin to send the large answers")
+    return stalled
+
+
 @pytest.mark.parametrize("server", ["granian", "gunicorn"])
 def test_clients_that_stop_reading_are_dropped_and_others_are_answered(store_dir, server):
-    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--threads", "2", "--server", server,
+    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--threads", str(THREADS), "--server", server,
                               "--send-timeout", "2"])
     host = urlsplit(url)
     stalled = []
     try:
         assert requests.get(url + "/health", timeout=30).json()["limits"]["send_timeout_s"] == 2
-        stalled = [_stalled_client(host.hostname, host.port, n) for n in range(STALLED)]
+        stalled = _hold_every_thread(host.hostname, host.port)
         # Without the send timeout the stalled clients hold both threads for ever and this request never gets one.
         # With it, each is dropped two seconds after it stops making progress; the bound below only keeps a broken
         # server from hanging the suite.
@@ -49,12 +61,13 @@ def test_clients_that_stop_reading_are_dropped_and_others_are_answered(store_dir
 def test_without_the_send_timeout_stalled_clients_hold_every_thread(store_dir):
     """What the limit prevents, shown with it turned off (0, the kernel's default of about 15 minutes): the same
     clients hold both threads and another user's request is not answered (the test gives it 15 s)."""
-    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--threads", "2", "--send-timeout", "0"])
+    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--threads", str(THREADS),
+                              "--send-timeout", "0"])
     host = urlsplit(url)
     stalled = []
     try:
         assert requests.get(url + "/health", timeout=30).json()["limits"]["send_timeout_s"] == 0
-        stalled = [_stalled_client(host.hostname, host.port, n) for n in range(STALLED)]
+        stalled = _hold_every_thread(host.hostname, host.port)
         with pytest.raises(requests.Timeout):
             requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
                          headers={"Accept": "application/sparql-results+json"}, timeout=15)
