@@ -19,12 +19,11 @@ from . import i18n
 from .caching import cacheable
 from .limits import HttpError
 from .linked_data import annotate, href, iri_ref, query_page_link, select, site, term_view
-from .negotiation import HTML, describe, negotiate
+from .negotiation import page_or_json
 
 bp = Blueprint("claims", __name__)
 
 QUERY_FILE = "23-telling-vs-register.rq"
-_OFFERED = [HTML, "application/json"]
 _DETAILS = [RDFS.label, RDFS.comment, SKOS.scopeNote, FKG.betrouwbaarheid, DCTERMS.source, PROV.wasAttributedTo]
 
 
@@ -116,10 +115,7 @@ def _answer(media: str, negotiated: bool) -> Response:
 @bp.route("/telling")
 @cacheable
 def telling():
-    media = negotiate(_OFFERED, request.headers.get("Accept"), {})
-    if media is None:
-        raise HttpError(406, f"this page is offered as {describe(_OFFERED)}", offered=_OFFERED)
-    return _answer(media, True)
+    return _answer(page_or_json(request.headers.get("Accept"), "/telling"), True)
 
 
 @bp.route("/telling.json")

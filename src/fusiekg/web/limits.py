@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import ClosingIterator
 
-from .negotiation import is_textual, negotiate, with_charset
+from .negotiation import NotAcceptable, is_textual, negotiate, with_charset
 
 ACCESS_LOG = "fusiekg.access"
 # Response headers a script on another origin may read (the row-limit marker among them).
@@ -77,6 +77,10 @@ def error_response(status: int, message: str, details: dict | None = None,
 
 def _http_error(exc: HttpError):
     return error_response(exc.status, exc.message, exc.details, exc.headers, exc.nl)
+
+
+def _not_acceptable(exc: NotAcceptable):
+    return error_response(406, str(exc), {"offered": exc.offered})
 
 
 def _werkzeug_error(exc: HTTPException):
@@ -167,6 +171,7 @@ def install(app: Flask, max_request_bytes: int) -> None:
     app.before_request(_check_url_size)
     app.after_request(_finish)
     app.register_error_handler(HttpError, _http_error)
+    app.register_error_handler(NotAcceptable, _not_acceptable)
     app.register_error_handler(HTTPException, _werkzeug_error)
     app.register_error_handler(Exception, _unexpected)
     app.wsgi_app = AccessLog(app.wsgi_app, access_logger())

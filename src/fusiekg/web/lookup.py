@@ -25,7 +25,7 @@ from ..store import StoreMissing
 from .caching import cacheable
 from .limits import HttpError
 from .linked_data import Annotations, annotate, href, select, site
-from .negotiation import HTML, describe, negotiate
+from .negotiation import HTML, page_or_json
 from .state import state
 
 bp = Blueprint("lookup", __name__)
@@ -33,7 +33,6 @@ bp = Blueprint("lookup", __name__)
 CACHE = "fusiekg.lookup"
 MAX_QUERY = 200
 MAX_RESULTS = 100
-_OFFERED = [HTML, "application/json"]
 _CBS = re.compile(r"^(?:gm)?\s*0*(\d{1,4})$")
 _SO = re.compile(r"^so\d+$")
 _KIND_ORDER = {"gemeente": 0, "samenwerking": 1}
@@ -201,9 +200,7 @@ def zoek():
     elif fmt:
         raise HttpError(400, f"unknown format {fmt!r} for /zoek: use json or html")
     else:
-        media = negotiate(_OFFERED, request.headers.get("Accept"), {})
-        if media is None:
-            raise HttpError(406, f"search results are offered as {describe(_OFFERED)}", offered=_OFFERED)
+        media = page_or_json(request.headers.get("Accept"), "/zoek")
     hits = search(q, index()) if q.strip() else []
     shown = hits[:MAX_RESULTS]
     if media == "application/json":

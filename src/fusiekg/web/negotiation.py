@@ -102,6 +102,18 @@ def negotiate(offered: list[str], accept: str | None, aliases: dict[str, str] | 
     return aliases.get(match, match)
 
 
+PAGE_OR_JSON = [HTML, "application/json"]
+
+
+def page_or_json(accept: str | None, what: str) -> str:
+    """Which of a page and its JSON twin (`/telling`, `/zoek`, `/netwerk/…`) `Accept` asks for; NotAcceptable (a
+    406 naming both) when neither."""
+    media = negotiate(PAGE_OR_JSON, accept, {})
+    if media is None:
+        raise NotAcceptable(f"{what} is offered as {describe(PAGE_OR_JSON)}", PAGE_OR_JSON)
+    return media
+
+
 def accepts_explicitly(accept: str | None, media_type: str) -> bool:
     """True when the Accept header names `media_type` itself (not through a wildcard) with q > 0."""
     accept = clean_accept(accept)

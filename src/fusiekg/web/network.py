@@ -24,7 +24,7 @@ from ..namespaces import GM
 from . import i18n, linked_data
 from .caching import cacheable
 from .limits import HttpError
-from .negotiation import HTML, describe, negotiate
+from .negotiation import page_or_json
 from .query_page import parse_example
 from .timeline import parse_day
 
@@ -36,7 +36,6 @@ PLACEHOLDER = '(gm:gm0080 "2025-01-01"^^xsd:date)'
 EXTENSION = "fusiekg.network"
 SHOWN_PARTNERS = 12  # the picture draws this many partners (fewer on a narrow screen); the table lists them all
 _CODE = re.compile(r"^gm\d{4}$")
-_OFFERED = [HTML, "application/json"]
 
 
 @bp.record_once
@@ -147,10 +146,7 @@ def page(ref: str):
                         nl=f"/netwerk/{ref}.{ext}: het netwerk is er als pagina en als .json")
     negotiated = ext is None
     if negotiated:  # like every other page with a twin: the JSON for a client that asks for it by Accept
-        media = negotiate(_OFFERED, request.headers.get("Accept"), {})
-        if media is None:
-            raise HttpError(406, f"the network is offered as {describe(_OFFERED)} (or /netwerk/{ref}.json)",
-                            offered=_OFFERED)
+        media = page_or_json(request.headers.get("Accept"), f"/netwerk/{ref} (also as /netwerk/{ref}.json)")
         ext = "json" if media == "application/json" else None
     iri = municipality(ref.lower())
     data = section(iri)
