@@ -83,8 +83,9 @@ def convert(roo: roo_records.RooFolder, index: tooi.TooiIndex) -> tuple[Graph, R
             b.organ(rid)
     for key in sorted(roo.versions, key=int):
         b.regeling(key)
-    g.add((G_REGELINGEN, PROV.wasDerivedFrom, roo_records.describe_mirror(g)))
-    g.add((G_REGELINGEN, DCTERMS.source, roo_records.describe_mirror(g)))
+    mirror = roo_records.describe_mirror(g)
+    g.add((G_REGELINGEN, PROV.wasDerivedFrom, mirror))
+    g.add((G_REGELINGEN, DCTERMS.source, mirror))
     g.add((G_REGELINGEN, RDFS.comment, Literal(
         "Alle gemeenschappelijke regelingen uit het Register van Overheidsorganisaties (ROO, kopie anneschuth/polder): "
         "per regeling haar versies met data, vorm, doel en beleidsterreinen, het samenwerkingsorgaan en de "
