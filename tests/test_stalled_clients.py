@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import select
 import socket
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -27,51 +28,40 @@ def _stalled_client(host: str, port: int, n: int) -> socket.socket:
     return sock
 
 
-def _hold_every_thread(host: str, port: int) -> list[socket.socket]:
-    """Stalled clients, returned once the server has begun to send answers to as many of them as it has threads:
-    then every thread is blocked in a send (the answers are far larger than what the kernel buffers), and a request
-    sent now cannot overtake them to a free thread."""
-    stalled = [_stalled_client(host, port, n) for n in range(STALLED)]
-    wait_until(lambda: len(select.select(stalled, [], [], 0)[0]) >= THREADS,
-               "the server did not begin to send the large answers")
-    return stalled
-
-
-@pytest.mark.parametrize("server", ["granian", "gunicorn"])
-def test_clients_that_stop_reading_are_dropped_and_others_are_answered(store_dir, server):
+@contextmanager
+def _stalled_server(store_dir, send_timeout: int, server: str = "granian"):
+    """A server with `send_timeout`, every thread of it held by clients that stopped reading: yields the ASK URL
+    another user asks, with its query."""
     proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--threads", str(THREADS), "--server", server,
-                              "--send-timeout", "2"])
+                              "--send-timeout", str(send_timeout)])
     host = urlsplit(url)
     stalled = []
     try:
-        assert requests.get(url + "/health", timeout=30).json()["limits"]["send_timeout_s"] == 2
-        stalled = _hold_every_thread(host.hostname, host.port)
-        # Without the send timeout the stalled clients hold both threads for ever and this request never gets one.
-        # With it, each is dropped two seconds after it stops making progress; the bound below only keeps a broken
-        # server from hanging the suite.
-        resp = requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                            headers={"Accept": "application/sparql-results+json"}, timeout=120)
-        assert resp.status_code == 200 and resp.json()["boolean"] is True
+        assert requests.get(url + "/health", timeout=30).json()["limits"]["send_timeout_s"] == send_timeout
+        stalled = [_stalled_client(host.hostname, host.port, n) for n in range(STALLED)]
+        # Once the server sends answers to as many of them as it has threads, every thread is blocked in a send (the
+        # answers are far larger than what the kernel buffers): a request sent now cannot overtake them.
+        wait_until(lambda: len(select.select(stalled, [], [], 0)[0]) >= THREADS,
+                   "the server did not begin to send the large answers")
+        yield url + "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
     finally:
         for sock in stalled:
             sock.close()
         stop_server(proc)
+
+
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_clients_that_stop_reading_are_dropped_and_others_are_answered(store_dir, server):
+    with _stalled_server(store_dir, 2, server) as ask:
+        # Without the send timeout the stalled clients hold both threads for ever and this request never gets one.
+        # With it, each is dropped two seconds after it stops making progress; the bound below only keeps a broken
+        # server from hanging the suite.
+        resp = requests.get(ask, headers={"Accept": "application/sparql-results+json"}, timeout=120)
+        assert resp.status_code == 200 and resp.json()["boolean"] is True
 
 
 def test_without_the_send_timeout_stalled_clients_hold_every_thread(store_dir):
     """What the limit prevents, shown with it turned off (0, the kernel's default of about 15 minutes): the same
     clients hold both threads and another user's request is not answered (the test gives it 15 s)."""
-    proc, url = start_server(["--store", str(store_dir), "--workers", "1", "--threads", str(THREADS),
-                              "--send-timeout", "0"])
-    host = urlsplit(url)
-    stalled = []
-    try:
-        assert requests.get(url + "/health", timeout=30).json()["limits"]["send_timeout_s"] == 0
-        stalled = _hold_every_thread(host.hostname, host.port)
-        with pytest.raises(requests.Timeout):
-            requests.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=15)
-    finally:
-        for sock in stalled:
-            sock.close()
-        stop_server(proc)
+    with _stalled_server(store_dir, 0) as ask, pytest.raises(requests.Timeout):
+        requests.get(ask, headers={"Accept": "application/sparql-results+json"}, timeout=15)
